@@ -1,0 +1,5 @@
+"""`cac codesets` sub-commands."""
+
+import typer
+
+app = typer.Typer(help="codesets", no_args_is_help=True)
