@@ -1,0 +1,5 @@
+"""``python -m cac`` runs the ``cac`` command."""
+
+from cac.cli import main
+
+main()
