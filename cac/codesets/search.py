@@ -6,6 +6,7 @@ import re
 import sqlite3
 import unicodedata
 from bisect import bisect_left
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -25,6 +26,12 @@ _SOURCE_WEIGHT = {"title": 1.0, "inclusion": 0.95, "index": 0.9}
 _CANDIDATES = 250
 _ORDERED_MAX = 4000  # rank a match by bm25 only when it is small enough to rank quickly
 _SUFFIXES = ("ations", "ation", "ities", "ity", "ing", "ies", "es", "ed", "ic", "al", "s", "e")
+
+
+@lru_cache(maxsize=300_000)
+def doc_stems(text: str) -> tuple[str, ...]:
+    """Stems of a term's content words (cached: the same terms come back across queries)."""
+    return tuple(stem(w) for w in words(text) if w not in STOPWORDS)
 
 
 def stem(word: str) -> str:
@@ -163,7 +170,7 @@ class Searcher:
         query_set = set(query_tokens)
         joined_query = " ".join(query_tokens)
         for system, code, text, source, billable in rows:
-            doc = [stem(w) for w in words(text) if w not in STOPWORDS]
+            doc = doc_stems(text)
             if not doc:
                 continue
             coverage = len(query_set.intersection(doc)) / len(query_set)

@@ -1,0 +1,76 @@
+"""Candidate codes for one mention: the matcher's hits, lexical search, and (optionally) dense retrieval."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from cac.codesets import CodeSetStore
+from cac.coding.encoder import Encoder
+
+# How much each way of finding a code is trusted before the agreement bonus.
+SOURCE_WEIGHTS = {"title": 0.9, "inclusion": 0.88, "index": 0.85, "synonym": 0.85, "lexical": 0.75, "dense": 0.6}
+AGREEMENT_BONUS = 0.06
+
+
+@dataclass
+class CodeVote:
+    """A code proposed for a mention, with the best evidence of each source that proposed it."""
+
+    system: str
+    code: str
+    sources: dict[str, float] = field(default_factory=dict)
+    rationale: str = ""
+
+    @property
+    def score(self) -> float:
+        if not self.sources:
+            return 0.0
+        best = max(self.sources.values())
+        return min(1.0, best + AGREEMENT_BONUS * (len(self.sources) - 1))
+
+
+def vote(
+    store: CodeSetStore,
+    mention_text: str,
+    matcher_hits: Iterable[tuple[str, str, str]],
+    systems: tuple[str, ...],
+    lexical_limit: int = 5,
+    min_lexical: float = 0.72,
+    encoder: Encoder | None = None,
+    weak_below: float = 0.8,
+    min_dense: float = 0.6,
+) -> list[CodeVote]:
+    """Fuse the matcher's exact term hits with lexical search; for weak mentions, rerank with the encoder."""
+    votes: dict[tuple[str, str], CodeVote] = {}
+    for system, code, source in matcher_hits:
+        if system not in systems:
+            continue
+        key = (system, code)
+        v = votes.setdefault(key, CodeVote(system, code))
+        weight = SOURCE_WEIGHTS.get(source, SOURCE_WEIGHTS["synonym"])
+        if weight > v.sources.get(source, 0.0):
+            v.sources[source] = weight
+            v.rationale = v.rationale or f"{source}: {mention_text}"
+    loose = []
+    for system in systems:
+        for hit in store.search(mention_text, system=system, limit=lexical_limit * 2):
+            loose.append(hit)
+            if hit.score < min_lexical:
+                continue
+            key = (hit.system, hit.code)
+            v = votes.setdefault(key, CodeVote(hit.system, hit.code))
+            v.sources["lexical"] = max(v.sources.get("lexical", 0.0), SOURCE_WEIGHTS["lexical"] * hit.score)
+            if not v.rationale:
+                v.rationale = f"{hit.source}: {hit.matched}"
+    best = max((v.score for v in votes.values()), default=0.0)
+    if encoder is not None and loose and best < weak_below:
+        sims = encoder.similarities(mention_text, [h.title for h in loose])
+        for hit, sim in zip(loose, sims, strict=True):
+            if sim < min_dense:
+                continue
+            v = votes.setdefault((hit.system, hit.code), CodeVote(hit.system, hit.code))
+            v.sources["dense"] = max(v.sources.get("dense", 0.0), SOURCE_WEIGHTS["dense"] * sim)
+            if not v.rationale:
+                v.rationale = f"dense: {hit.title} (similarity {sim:.2f})"
+    return sorted(votes.values(), key=lambda v: -v.score)

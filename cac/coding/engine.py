@@ -1,0 +1,165 @@
+"""The coding engine: a note in, ranked code suggestions with evidence out (interfaces.md section 2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cac.codesets import CPT, ICD10CM, ICD10PCS, CodeSetStore, open_store
+from cac.coding.candidates import vote
+from cac.coding.encoder import Encoder
+from cac.coding.rank import final_score
+from cac.coding.types import SETTINGS, Candidate, Span
+
+DEFAULT_THRESHOLD = 0.5
+# A mention proposes its best code, and others only when they score almost as well.
+MENTION_MARGIN = 0.05
+MAX_CODES_PER_MENTION = 2
+NOTE_TYPES = (
+    "progress_note",
+    "discharge_summary",
+    "operative_report",
+    "procedure_note",
+    "radiology_report",
+    "ed_note",
+    "consult",
+    "hp",
+)
+# Assertions that can never yield a code for the patient's own condition.
+_NEVER_CODED = frozenset({"negated", "hypothetical"})
+
+
+class InvalidRequestError(ValueError):
+    """The caller asked for something the engine cannot do (unknown setting, not text)."""
+
+
+def _systems_for(mention_type: str, setting: str) -> tuple[str, ...]:
+    if mention_type == "procedure":
+        return (ICD10PCS,) if setting == "inpatient" else (CPT,)
+    return (ICD10CM,)
+
+
+@dataclass
+class _Accumulator:
+    """Everything gathered for one code across the note's mentions."""
+
+    system: str
+    code: str
+    retrieval: float = 0.0
+    evidence: list[Span] = field(default_factory=list)
+    assertions: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    rationale: str = ""
+    source: str = ""
+    mention_text: str = ""
+
+
+class Engine:
+    """Loaded once (code sets, NLP pipeline); ``suggest`` is then cheap per note."""
+
+    def __init__(
+        self, store: CodeSetStore | None = None, threshold: float = DEFAULT_THRESHOLD, dense: bool = True
+    ) -> None:
+        from cac.nlp import load_pipeline
+
+        self.store = store or open_store()
+        self.threshold = threshold
+        self.nlp = load_pipeline()
+        self.encoder = Encoder() if dense else None
+
+    @property
+    def codeset_versions(self) -> dict[str, str]:
+        return {r.system: r.release for r in self.store.releases() if r.active}
+
+    def suggest(self, text: str, setting: str = "outpatient", note_type: str | None = None) -> dict[str, Any]:
+        """Code one note. Raises InvalidRequestError for a non-text note or an unknown setting/note type."""
+        if not isinstance(text, str):
+            raise InvalidRequestError(f"note text must be a string, got {type(text).__name__}")
+        if setting not in SETTINGS:
+            raise InvalidRequestError(f"unknown setting {setting!r}; expected one of: {', '.join(SETTINGS)}")
+        if note_type is not None and note_type not in NOTE_TYPES:
+            raise InvalidRequestError(f"unknown note type {note_type!r}; expected one of: {', '.join(NOTE_TYPES)}")
+        from cac.nlp import analyze
+
+        doc = analyze(text)
+        mentions = list(doc._.mentions)
+        candidates = self._candidates(mentions, setting)
+        candidates = self._apply_guidelines(candidates, setting, note_type, text)
+        candidates.sort(key=lambda c: (-c.score, c.system, c.code))
+        return {
+            "threshold": self.threshold,
+            "codeset_versions": self.codeset_versions,
+            "suggestions": [c.to_dict() for c in candidates],
+            "mentions": [m.to_dict() for m in mentions],
+        }
+
+    def _candidates(self, mentions: Sequence[Any], setting: str) -> list[Candidate]:
+        by_code: dict[tuple[str, str], _Accumulator] = {}
+        for mention in mentions:
+            if mention.assertion in _NEVER_CODED:
+                continue
+            systems = _systems_for(mention.type, setting)
+            votes = vote(self.store, mention.text, mention.candidates, systems, encoder=self.encoder)
+            best = votes[0].score if votes else 0.0
+            for v in [v for v in votes if v.score >= best - MENTION_MARGIN][:MAX_CODES_PER_MENTION]:
+                acc = by_code.setdefault((v.system, v.code), _Accumulator(v.system, v.code))
+                span = Span(mention.start, mention.end, mention.text)
+                if span not in acc.evidence:
+                    acc.evidence.append(span)
+                acc.assertions.append(mention.assertion)
+                if mention.section:
+                    acc.sections.append(mention.section)
+                if v.score > acc.retrieval:
+                    acc.retrieval = v.score
+                    acc.rationale = v.rationale
+                    acc.source = max(v.sources, key=lambda s: v.sources[s])
+                    acc.mention_text = mention.text
+        out = []
+        for acc in by_code.values():
+            title = self.store.title(acc.system, acc.code) or ""
+            assertion = _overall_assertion(acc.assertions)
+            cand = Candidate(
+                system=acc.system,
+                code=acc.code,
+                title=title,
+                score=0.0,
+                evidence=sorted(acc.evidence, key=lambda s: s.start),
+                assertion=assertion,
+                sections=sorted(set(acc.sections)),
+                source=acc.source,
+                rationale=acc.rationale,
+                mention_text=acc.mention_text,
+            )
+            if acc.system == ICD10CM and self.store.hcc(acc.code):
+                cand.flags.append("hcc")
+            cand.score = final_score(cand, acc.retrieval, len(acc.evidence))
+            out.append(cand)
+        return out
+
+    def _apply_guidelines(
+        self, candidates: list[Candidate], setting: str, note_type: str | None, text: str
+    ) -> list[Candidate]:
+        from cac.coding.guidelines import GuidelineContext, apply_guidelines
+
+        ctx = GuidelineContext(setting=setting, note_type=note_type, store=self.store, text=text)
+        return apply_guidelines(candidates, ctx)
+
+
+def _overall_assertion(assertions: list[str]) -> str:
+    """A code is present if any supporting mention is; else the most telling of the others."""
+    for label in ("present", "possible", "historical", "family"):
+        if label in assertions:
+            return label
+    return assertions[0] if assertions else "present"
+
+
+_ENGINES: dict[tuple[Any, ...], Engine] = {}
+
+
+def load(threshold: float = DEFAULT_THRESHOLD, dense: bool = True) -> Engine:
+    """The engine, loaded once per process and set of options."""
+    key = (threshold, dense)
+    if key not in _ENGINES:
+        _ENGINES[key] = Engine(threshold=threshold, dense=dense)
+    return _ENGINES[key]
