@@ -1,0 +1,107 @@
+"""The engine end to end on short realistic notes: right codes, never denied ones, evidence that slices."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+SAMPLE = Path(__file__).resolve().parents[2] / "cac" / "samples" / "progress_note.txt"
+
+
+@pytest.fixture(scope="module")
+def engine(store):
+    from cac.coding import Engine
+
+    return Engine(store=store)
+
+
+def proposed(result, system="ICD-10-CM"):
+    return {s["code"] for s in result["suggestions"] if s["system"] == system and s["score"] >= result["threshold"]}
+
+
+def test_sample_note_combination_codes_and_exclusions(engine):
+    text = SAMPLE.read_text()
+    result = engine.suggest(text, setting="outpatient", note_type="progress_note")
+    codes = proposed(result)
+    assert {"E11.22", "N18.31"} <= codes
+    assert "E11.9" not in codes  # the combination code replaces it
+    assert "R07.9" not in codes  # chest pain is denied and hypothetical
+    assert "E03.9" not in codes  # "rule out hypothyroidism" is not coded outpatient
+    all_codes = {s["code"] for s in result["suggestions"]}
+    assert "R06.02" not in all_codes  # denied SOB never becomes a suggestion at all
+
+
+def test_output_shape(engine):
+    text = SAMPLE.read_text()
+    result = engine.suggest(text)
+    assert set(result) >= {"threshold", "codeset_versions", "suggestions", "mentions"}
+    assert result["codeset_versions"]["ICD-10-CM"] == "2026"
+    scores = [s["score"] for s in result["suggestions"]]
+    assert scores == sorted(scores, reverse=True)
+    for s in result["suggestions"]:
+        assert {"system", "code", "title", "score", "evidence", "assertion", "rationale", "flags"} <= set(s)
+        assert 0.0 <= s["score"] <= 1.0 and s["rationale"]
+    e11 = next(s for s in result["suggestions"] if s["code"] == "E11.22")
+    assert any("diabetes" in e["text"].lower() for e in e11["evidence"])
+    assert "hcc" in e11["flags"]
+
+
+def test_inpatient_codes_uncertain_diagnosis_outpatient_does_not(engine):
+    text = "ASSESSMENT:\n1. Probable community acquired pneumonia.\n2. Cough and fever.\n"
+    outpatient = proposed(engine.suggest(text, setting="outpatient"))
+    inpatient = proposed(engine.suggest(text, setting="inpatient"))
+    assert not any(c.startswith("J18") for c in outpatient)
+    assert any(c.startswith("J18") for c in inpatient)
+
+
+def test_empty_and_invalid_requests(engine):
+    from cac.coding import InvalidRequestError
+
+    assert engine.suggest("")["suggestions"] == []
+    with pytest.raises(InvalidRequestError, match="unknown setting"):
+        engine.suggest("chest pain", setting="icu")
+    with pytest.raises(InvalidRequestError, match="unknown note type"):
+        engine.suggest("chest pain", note_type="letter")
+    with pytest.raises(InvalidRequestError):
+        engine.suggest(b"bytes")  # type: ignore[arg-type]
+
+
+PHRASES = [
+    "HTN",
+    "DM2 with CKD stage 4",
+    "no fever",
+    "denies chest pain",
+    "h/o stroke",
+    "mother with breast cancer",
+    "acute on chronic systolic CHF",
+    "COPD exacerbation",
+    "r/o PE",
+    "right hip fracture",
+    "s/p appendectomy",
+    "ASSESSMENT:",
+    "PLAN:",
+    "\n",
+    "\r\n",
+    "\t",
+    ", ",
+    ". ",
+    "🙂",
+    "pneumonia",
+    "UTI",
+    "sepsis",
+    "ESRD on HD",
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(PHRASES), st.text(max_size=12)), max_size=30))
+def test_property_billable_codes_and_exact_evidence(engine, store, parts):
+    text = " ".join(parts)
+    result = engine.suggest(text, setting="inpatient")
+    for s in result["suggestions"]:
+        assert store.is_valid(s["system"], s["code"]), s
+        if s["system"] == "ICD-10-CM":
+            assert store.is_billable(s["system"], s["code"]), s
+        for e in s["evidence"]:
+            assert text[e["start"] : e["end"]] == e["text"]
