@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cac import __version__
-from cac.cli import bench, codes, codesets, suggest
+from cac.cli import bench, codes, codesets, evaluate, suggest
 
 app = typer.Typer(
     name="cac",
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.add_typer(codes.app, name="codes")
 app.add_typer(codesets.app, name="codesets")
 app.add_typer(bench.app, name="bench")
+app.add_typer(evaluate.app, name="evaluate")
 app.command("suggest")(suggest.suggest)
 
 

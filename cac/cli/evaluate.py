@@ -56,7 +56,7 @@ def _pct(v: float) -> str:
 
 
 @app.command("annotations")
-def annotations(
+def annotations_command(
     file: Path = typer.Argument(..., help="Annotated notes, JSONL (interfaces.md section 1)."),
     engine: str | None = typer.Option(None, "--engine", help=ENGINE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -106,7 +106,8 @@ def annotations(
             f"assertion: accuracy {_pct(result['assertion']['accuracy'])}  "
             f"mention recall {_pct(result['assertion']['mention_recall'])}",
             f"throughput: {result['throughput']['notes_per_second']:.1f} notes/s, "
-            f"p50 {result['throughput']['ms_per_note_p50']:.1f} ms, p95 {result['throughput']['ms_per_note_p95']:.1f} ms, "
+            f"p50 {result['throughput']['ms_per_note_p50']:.1f} ms, "
+            f"p95 {result['throughput']['ms_per_note_p95']:.1f} ms, "
             f"peak RSS {result['throughput']['peak_rss_mb']:.0f} MB",
         ],
     )
@@ -130,7 +131,7 @@ def codiesp(
 
     task = task.upper()
     if split not in ("train", "dev", "test"):
-        fail(f"unknown split {split!r}; expected dev or test")
+        fail(f"unknown split {split!r}; expected train, dev or test")
     if task not in TASK_SYSTEMS:
         fail(f"unknown task {task!r}; expected D or P")
     try:
@@ -165,7 +166,8 @@ def codiesp(
         as_json,
         [
             f"CodiEsp-{task} {split}: {result['documents']} documents, engine {name}",
-            f"MAP {result['map']:.3f}  P {_pct(result['precision'])}  R {_pct(result['recall'])}  F1 {_pct(result['f1'])}",
+            f"MAP {result['map']:.3f}  P {_pct(result['precision'])}  R {_pct(result['recall'])}  "
+            f"F1 {_pct(result['f1'])}",
             f"gold codes not valid in our release: {_pct(result['gold_codes_invalid_share'])}",
             f"throughput: {result['throughput']['notes_per_second']:.1f} notes/s",
         ],
@@ -186,7 +188,9 @@ def negex(
         fail(f"{file}: no such file")
     result = evaluate_negex(load_pairs(file))
     if report:
-        write_report(report, ReportData(f"NegEx: {file.name}", _command(), result))
+        write_report(
+            report, ReportData(f"NegEx: {file.name}", _command(), result, latencies_ms=result["_latencies_ms"])
+        )
     _emit(
         result,
         as_json,
@@ -214,7 +218,9 @@ def bioscope(
         fail(f"{file}: no such file")
     result = evaluate_bioscope(load_sentences(file))
     if report:
-        write_report(report, ReportData(f"BioScope: {file.name}", _command(), result))
+        write_report(
+            report, ReportData(f"BioScope: {file.name}", _command(), result, latencies_ms=result["_latencies_ms"])
+        )
     _emit(
         result,
         as_json,
