@@ -23,3 +23,8 @@ def codeset_store_path() -> Path:
 def hcc_payment_year() -> int:
     """CMS-HCC payment year whose ICD-10-CM to HCC map is used (``CAC_HCC_YEAR``)."""
     return int(os.environ.get("CAC_HCC_YEAR", "2026"))
+
+
+def dense_rerank() -> bool:
+    """Whether the engine reranks weak mentions with the dense encoder (off unless ``CAC_DENSE=1``)."""
+    return os.environ.get("CAC_DENSE", "0").lower() not in ("0", "false", "no", "off")

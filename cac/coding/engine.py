@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cac import config
 from cac.codesets import CPT, ICD10CM, ICD10PCS, CodeSetStore, open_store
 from cac.coding.candidates import vote
 from cac.coding.encoder import Encoder
@@ -157,8 +158,10 @@ def _overall_assertion(assertions: list[str]) -> str:
 _ENGINES: dict[tuple[Any, ...], Engine] = {}
 
 
-def load(threshold: float = DEFAULT_THRESHOLD, dense: bool = True) -> Engine:
-    """The engine, loaded once per process and set of options."""
+def load(threshold: float = DEFAULT_THRESHOLD, dense: bool | None = None) -> Engine:
+    """The engine, loaded once per process and set of options (``dense`` defaults to ``CAC_DENSE``)."""
+    if dense is None:
+        dense = config.dense_rerank()
     key = (threshold, dense)
     if key not in _ENGINES:
         _ENGINES[key] = Engine(threshold=threshold, dense=dense)

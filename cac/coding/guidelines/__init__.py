@@ -1,0 +1,58 @@
+"""The ICD-10-CM Official Guidelines for Coding and Reporting as explicit rules over a note's candidates.
+
+``apply_guidelines(candidates, GuidelineContext(setting=..., store=..., text=...))`` runs one pure rule
+family after the other, in this order (each change is appended to the candidate's ``rationale``):
+
+1. ``assertion``   negated/hypothetical dropped; family -> Z80-Z84; past history -> Z85-Z87 unless chronic.
+2. ``uncertainty`` "possible" diagnoses: dropped outpatient/ED, coded as established inpatient.
+3. ``specificity`` only billable codes; non-billable codes extended to the documented detail; 7th character.
+4. ``combination`` diabetes, hypertension, COPD, sepsis combination codes.
+5. ``symptoms``    signs and symptoms integral to a confirmed diagnosis dropped.
+6. ``excludes1``   never both codes of an Excludes1 pair.
+7. ``pairs``       "code first" / "use additional code" pairs kept together (etiology score >= manifestation).
+
+The result is then ordered by ``sequence.principal_first`` (sepsis first, etiology before manifestation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from cac.coding.guidelines import (
+    assertion,
+    combination,
+    excludes1,
+    pairs,
+    specificity,
+    symptoms,
+    uncertainty,
+)
+from cac.coding.guidelines.common import merge_duplicates
+from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.guidelines.sequence import principal_first
+from cac.coding.types import Candidate
+
+Rule = Callable[[list[Candidate], GuidelineContext], list[Candidate]]
+
+FAMILIES: tuple[tuple[str, Rule], ...] = (
+    ("assertion", assertion.apply),
+    ("uncertainty", uncertainty.apply),
+    ("specificity", specificity.apply),
+    ("combination", combination.apply),
+    ("symptoms", symptoms.apply),
+    ("excludes1", excludes1.apply),
+    ("pairs", pairs.apply),
+)
+
+
+def apply_guidelines(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """The candidates after every rule family, in guideline sequence; the input list is not modified."""
+    out = [replace(c, evidence=list(c.evidence), sections=list(c.sections), flags=list(c.flags)) for c in candidates]
+    out = merge_duplicates(out)
+    for _name, rule in FAMILIES:
+        out = merge_duplicates(rule(out, ctx))
+    return principal_first(out, ctx)
+
+
+__all__ = ["FAMILIES", "GuidelineContext", "apply_guidelines", "principal_first"]

@@ -1,0 +1,273 @@
+"""Specificity (Section I.B.2, I.A.4-5): only billable codes, extended to the documented detail.
+
+A non-billable category or subcategory is extended to the billable descendant whose title agrees with the
+detail documented around the evidence (laterality, acuity, CKD stage, heart-failure type, diabetes type, 7th
+character); when a descendant of it is already proposed, the parent is dropped for it. A code whose title says
+"unspecified" is dropped when a more specific code under the same parent is proposed, and otherwise flagged
+``unspecified`` when its category has other billable codes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cac.codesets import CodeEntry
+from cac.coding.guidelines.common import ICD, add_flag, add_rationale, bare, context_text, derive
+from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.types import Candidate
+
+# facet -> [(value, pattern)], most specific value first; the same patterns read the note and the code titles.
+FACETS: dict[str, list[tuple[str, str]]] = {
+    "laterality": [
+        ("bilateral", r"\bbilateral\b|\bboth (?:sides|knees|hips|eyes|ears|feet|legs|arms)\b|\bb/l\b"),
+        ("right", r"\bright\b|\brt\b"),
+        ("left", r"\bleft\b|\blt\b"),
+    ],
+    "acuity": [
+        ("acute on chronic", r"\bacute on chronic\b|\bacute-on-chronic\b"),
+        ("acute", r"\bacute\b|\bacutely\b"),
+        ("chronic", r"\bchronic\b"),
+    ],
+    "ckd_stage": [
+        ("esrd", r"\bend[- ]stage renal\b|\besrd\b|\bend stage kidney\b"),
+        ("3a", r"\bstage\s*(?:3a|iiia)\b|\bckd\s*3a\b"),
+        ("3b", r"\bstage\s*(?:3b|iiib)\b|\bckd\s*3b\b"),
+        ("5", r"\bstage\s*(?:5|v)\b|\bckd\s*(?:5|v)\b"),
+        ("4", r"\bstage\s*(?:4|iv)\b|\bckd\s*(?:4|iv)\b"),
+        ("3", r"\bstage\s*(?:3|iii)\b|\bckd\s*(?:3|iii)\b"),
+        ("2", r"\bstage\s*(?:2|ii)\b|\bckd\s*(?:2|ii)\b"),
+        ("1", r"\bstage\s*(?:1|i)\b|\bckd\s*(?:1|i)\b"),
+    ],
+    "hf_type": [
+        ("combined", r"\bcombined\b|\bsystolic and diastolic\b|\bhfmref\b|\bmid-range ejection\b"),
+        ("systolic", r"\bsystolic\b|\bhfref\b|\breduced ejection fraction\b"),
+        ("diastolic", r"\bdiastolic\b|\bhfpef\b|\bpreserved ejection fraction\b"),
+    ],
+    "diabetes_type": [
+        ("type 1", r"\btype\s*(?:1|i)\b|\bt1dm\b|\bdm\s*(?:1|i)\b|\biddm\b"),
+        ("type 2", r"\btype\s*(?:2|ii)\b|\bt2dm\b|\bdm\s*(?:2|ii)\b|\bniddm\b"),
+    ],
+}
+# A more specific value documented hides the general ones it contains.
+_HIDES = {"acute on chronic": ("acute", "chronic"), "combined": ("systolic", "diastolic"), "3a": ("3",), "3b": ("3",)}
+_COMPILED = {f: [(v, re.compile(p, re.IGNORECASE)) for v, p in vals] for f, vals in FACETS.items()}
+_UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
+
+_SEQUELA = re.compile(r"\bsequela|\blate effect", re.IGNORECASE)
+_SUBSEQUENT = re.compile(
+    r"\bsubsequent\b|\bfollow[- ]?up\b|\broutine healing\b|\bhealing\b|\baftercare\b|\brecheck\b", re.IGNORECASE
+)
+_OPEN = re.compile(r"\bopen fracture\b|\bcompound fracture\b", re.IGNORECASE)
+_HEALING_PROBLEMS = ("nonunion", "malunion", "delayed healing")
+
+
+_ENCOUNTER_SUFFIX = re.compile(r",\s*(?:initial|subsequent) encounter|,\s*sequela", re.IGNORECASE)
+_WORD_STOP = frozenset({"with", "without", "other", "unspecified", "specified", "part", "site", "type", "disease"})
+
+
+def _words(title: str) -> set[str]:
+    """The content words of a title, lower-case, possessives and punctuation stripped."""
+    words = {w.strip("'").removesuffix("'s") for w in re.findall(r"[a-z][a-z']+", title.lower())}
+    return {w for w in words if len(w) > 3 and w not in _WORD_STOP}
+
+
+def text_facets(text: str) -> dict[str, set[str]]:
+    """Every facet value documented in ``text`` (more specific values hide the general ones they contain)."""
+    found: dict[str, set[str]] = {}
+    for facet, vals in _COMPILED.items():
+        hits = {v for v, rx in vals if rx.search(text)}
+        for v in list(hits):
+            hits -= set(_HIDES.get(v, ()))
+        if hits:
+            found[facet] = hits
+    return found
+
+
+def title_facets(title: str) -> dict[str, str]:
+    """The facet values a code title states (first, most specific value per facet)."""
+    found: dict[str, str] = {}
+    for facet, vals in _COMPILED.items():
+        for v, rx in vals:
+            if rx.search(title):
+                found[facet] = v
+                break
+    return found
+
+
+def seventh_character(entry: CodeEntry, text: str) -> str | None:
+    """The 7th character the documentation supports, from the code's 7th-character definitions; None if none."""
+    defs = entry.notes.get("seven_chr_def", []) + [n["text"] for n in entry.inherited_notes.get("seven_chr_def", [])]
+    table = {d[0]: d[2:].strip().lower() for d in defs if len(d) > 2 and d[1] == ":"}
+    if not table:
+        return None
+    if _SEQUELA.search(text) and "S" in table:
+        return "S"
+    is_open = bool(_OPEN.search(text))
+    if _SUBSEQUENT.search(text) or any(w in text for w in _HEALING_PROBLEMS):
+        stage = "subsequent"
+        problem = next((w for w in _HEALING_PROBLEMS if w in text), "routine healing")
+    else:
+        stage, problem = "initial", ""
+    options = [k for k, d in table.items() if stage in d]
+    if not options:
+        return None
+    if any("open" in table[k] for k in options):
+        options = [k for k, d in ((k, table[k]) for k in options) if ("open" in d) == is_open] or options
+    if problem and any(problem in table[k] for k in options):
+        options = [k for k in options if problem in table[k]]
+    return sorted(options)[0]
+
+
+def _placeholder_code(code: str, letter: str) -> str:
+    """``code`` padded with the placeholder X to six characters, plus the 7th character (T14.90 -> T14.90XA)."""
+    b = bare(code).ljust(6, "X") + letter
+    return f"{b[:3]}.{b[3:]}"
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well one billable descendant's title fits the documented detail."""
+
+    code: str
+    matches: int  # documented facets and words the title states
+    extras: int  # facets the title states that the note does not document
+    unspecified: bool
+    key: tuple[int, int, int, int, int, str]
+
+
+def rank_descendants(entry: CodeEntry, text: str, ctx: GuidelineContext, letter: str | None) -> list[Fit]:
+    """The billable descendants of ``entry`` that contradict nothing documented, best fit first."""
+    descendants = ctx.store.billable_descendants(ICD, entry.code)
+    if letter is not None:
+        descendants = [d for d in descendants if len(bare(d)) == 7 and d.endswith(letter)]
+    documented = text_facets(text)
+    parent_words = _words(entry.title)
+    parent_facets = title_facets(entry.title)
+    fits = []
+    for code in descendants:
+        title = ctx.store.title(ICD, code) or ""
+        tf = {f: v for f, v in title_facets(title).items() if parent_facets.get(f) != v}  # what the code adds
+        if any(f in documented and v not in documented[f] for f, v in tf.items()):
+            continue
+        matches = sum(1 for f, v in tf.items() if f in documented and v in documented[f])
+        # every word the descendant adds to its parent's title is in the note ("Colles", "resistant")
+        own = _words(_ENCOUNTER_SUFFIX.split(title)[0]) - parent_words
+        if own and all(re.search(rf"\b{re.escape(w)}", text) for w in own):
+            matches += len(own)
+        extras = sum(1 for f in tf if f not in documented)
+        n_unspecified = len(_UNSPECIFIED.findall(title))
+        without = len(re.findall(r"\bwithout\b", title, re.IGNORECASE))  # the default when nothing is said
+        key = (-matches, extras, -n_unspecified, -without, len(title), code)
+        fits.append(Fit(code, matches, extras, n_unspecified > 0, key))
+    return sorted(fits, key=lambda f: f.key)
+
+
+def _why(code: str, text: str, ctx: GuidelineContext, letter: str | None) -> str:
+    documented = text_facets(text)
+    detail = [f for f in title_facets(ctx.store.title(ICD, code) or "") if f in documented]
+    why = ", ".join(detail) if detail else "no further detail documented"
+    return why + (f", 7th character {letter}" if letter is not None else "")
+
+
+def choose_descendant(entry: CodeEntry, text: str, ctx: GuidelineContext) -> tuple[str, str] | None:
+    """The billable descendant of a non-billable code best fitting the documented detail, and why; None if unsure."""
+    letter = seventh_character(entry, text)
+    if letter is not None:
+        padded = _placeholder_code(entry.code, letter)
+        if len(bare(entry.code)) <= 6 and ctx.store.is_billable(ICD, padded):
+            return padded, f"7th character {letter}"
+    fits = rank_descendants(entry, text, ctx, letter)
+    if not fits:
+        return None
+    best = fits[0]
+    if best.matches == 0 and not best.unspecified:
+        return None  # the descendant says more than the note documents (I1A "other" -> I1A.0 "resistant")
+    return best.code, _why(best.code, text, ctx, letter)
+
+
+def respecify(cand: Candidate, entry: CodeEntry, ctx: GuidelineContext) -> tuple[str, str] | None:
+    """For a billable "unspecified" code: the sibling the evidence documents exactly (I50.9 -> I50.33), or None.
+
+    Only a sibling whose title states documented detail and nothing undocumented replaces the code, and only
+    the evidence itself is read, so that a neighbouring finding's words ("acute kidney injury") do not count.
+    """
+    parent = ctx.entry(entry.parent) if entry.parent and "-" not in entry.parent else None
+    if parent is None:
+        return None
+    text = context_text(cand, ctx, window=0)
+    letter = entry.code[-1] if len(bare(entry.code)) == 7 else None
+    fits = [f for f in rank_descendants(parent, text, ctx, letter) if f.matches > 0 and f.extras == 0]
+    if not fits or fits[0].code == entry.code:
+        return None
+    return fits[0].code, _why(fits[0].code, text, ctx, None)
+
+
+def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    proposed = {c.code for c in candidates if c.system == ICD}
+    out: list[Candidate] = []
+    for cand in candidates:
+        if cand.system != ICD:
+            out.append(cand)
+            continue
+        entry = ctx.entry(cand.code)
+        if entry is None:
+            continue  # not a code of the active release
+        if entry.billable:
+            better = respecify(cand, entry, ctx) if _UNSPECIFIED.search(entry.title) else None
+            if better is None:
+                out.append(cand)
+            else:
+                code, why = better
+                out.append(derive(cand, code, ctx, f"rule: {cand.code} -> {code}, detail documented ({why})"))
+            continue
+        b = bare(entry.code)
+        if any(bare(other) != b and bare(other).startswith(b) for other in proposed):
+            continue  # a more specific descendant is proposed; it carries the evidence
+        chosen = choose_descendant(entry, context_text(cand, ctx), ctx)
+        if chosen is None:
+            continue  # not billable and the documentation does not say which descendant
+        code, why = chosen
+        out.append(derive(cand, code, ctx, f"rule: {cand.code} not billable -> {code} ({why})"))
+    return _drop_unspecified_siblings(out, ctx)
+
+
+def _plain(title: str) -> str:
+    """A title without parenthesised words and punctuation, for comparing a code with its parent."""
+    return " ".join(re.findall(r"[a-z0-9]+", re.sub(r"\([^)]*\)", " ", title.lower())))
+
+
+def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Drop an "unspecified" code when a more specific code under the same parent is proposed; flag the rest.
+
+    More specific: a code whose title is not "unspecified", a deeper code, or any sibling of the parent's
+    residual code (J18.9 "Pneumonia, unspecified organism" under J18 of the same title gives way to J18.1).
+    """
+    out: list[Candidate] = []
+    for cand in cands:
+        if cand.system != ICD or not _UNSPECIFIED.search(cand.title):
+            out.append(cand)
+            continue
+        entry = ctx.entry(cand.code)
+        parent = entry.parent if entry else None
+        if not parent or "-" in parent:
+            out.append(cand)
+            continue
+        parent_entry = ctx.entry(parent)
+        residual = parent_entry is not None and _plain(cand.title).startswith(_plain(parent_entry.title))
+        better = [
+            o
+            for o in cands
+            if o.system == ICD
+            and o is not cand
+            and bare(o.code).startswith(bare(parent))
+            and (residual or not _UNSPECIFIED.search(o.title) or len(bare(o.code)) > len(bare(cand.code)))
+            and o.assertion == cand.assertion
+        ]
+        if better:
+            add_rationale(better[0], f"rule: unspecified {cand.code} dropped for the more specific {better[0].code}")
+            continue
+        if len(ctx.store.billable_descendants(ICD, parent, limit=2)) > 1:
+            add_flag(cand, "unspecified")
+        out.append(cand)
+    return out

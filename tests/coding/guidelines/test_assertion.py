@@ -1,0 +1,106 @@
+"""Assertion rules: negated/hypothetical never code; family -> Z80-Z84; past history -> Z85-Z87 or kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from cac.coding.guidelines import apply_guidelines, assertion
+from cac.coding.guidelines.common import CodeSpec, load_tsv
+from tests.coding.guidelines.helpers import codes
+
+NOTE = "FAMILY HISTORY: Mother with breast cancer. Father had an MI at 50.\nPMH: colon cancer s/p resection 2015."
+
+
+@pytest.mark.parametrize("label", ["negated", "hypothetical"])
+def test_negated_and_hypothetical_mentions_never_code(make, context, label):
+    out = apply_guidelines([make("J18.9", "pneumonia", assertion=label)], context())
+    assert out == []
+
+
+def test_family_history_of_breast_cancer_becomes_z80_3(make, context):
+    cand = make("C50.911", "breast cancer", NOTE, assertion="family")
+    out = apply_guidelines([cand], context(text=NOTE))
+    assert codes(out) == ["Z80.3"]
+    assert "family history of C50.911" in out[0].rationale
+    assert out[0].evidence == cand.evidence  # the Z code points at the family-history mention
+
+
+@pytest.mark.parametrize(
+    ("condition", "z_code"),
+    [
+        ("I21.4", "Z82.49"),
+        ("E11.9", "Z83.3"),
+        ("I63.9", "Z82.3"),
+        ("C18.9", "Z80.0"),
+        ("J45.909", "Z82.5"),
+        ("I46.9", "Z82.41"),
+        ("F10.20", "Z81.1"),
+        ("C61", "Z80.42"),
+    ],
+)
+def test_family_history_codes_by_condition(make, context, condition, z_code):
+    out = assertion.apply([make(condition, "x", assertion="family")], context())
+    assert codes(out) == [z_code]
+
+
+def test_family_history_z_code_found_directly_is_kept(make, context):
+    out = assertion.apply([make("Z83.3", "family history of diabetes", assertion="family")], context())
+    assert codes(out) == ["Z83.3"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "history"),
+    [
+        ("C18.9", "Z85.038"),
+        ("C50.911", "Z85.3"),
+        ("I63.9", "Z86.73"),
+        ("I26.99", "Z86.711"),
+        ("F17.210", "Z87.891"),
+        ("N20.0", "Z87.442"),
+        ("N39.0", "Z87.440"),
+        ("J18.9", "Z87.01"),
+        ("I21.4", "I25.2"),
+        ("K63.5", "Z86.0100"),
+    ],
+)
+def test_resolved_past_condition_becomes_personal_history(make, context, condition, history):
+    out = apply_guidelines([make(condition, "history of it", assertion="historical")], context())
+    assert codes(out) == [history]
+    assert f"history of {condition}" in out[0].rationale
+
+
+@pytest.mark.parametrize("code", ["I10", "E11.9", "N18.4", "J44.9", "I50.22", "E03.9"])
+def test_chronic_condition_in_past_history_stays_coded(make, context, code):
+    out = assertion.apply([make(code, "PMH", assertion="historical")], context())
+    assert codes(out) == [code]
+    assert "chronic condition" in out[0].rationale
+
+
+def test_past_procedure_is_not_coded(make, context):
+    out = assertion.apply([make("44950", "s/p appendectomy", assertion="historical", system="CPT")], context())
+    assert out == []
+
+
+def test_present_codes_pass_untouched(make, context):
+    cand = make("I10", "hypertension")
+    out = assertion.apply([cand], context())
+    assert out == [cand] and out[0].rationale == cand.rationale
+
+
+@pytest.mark.parametrize("table", ["family_history.tsv", "personal_history.tsv"])
+def test_history_tables_point_at_billable_codes_of_the_store(store, table):
+    for row in load_tsv(table):
+        spec = CodeSpec(row[0])
+        assert store.is_valid("ICD-10-CM", _dotted(spec.lo)), f"{table}: {row[0]} is not a code"
+        assert store.is_valid("ICD-10-CM", _dotted(spec.hi)), f"{table}: {row[0]} is not a code"
+        assert store.is_billable("ICD-10-CM", row[1]), f"{table}: {row[1]} is not billable"
+
+
+def test_chronic_table_names_real_codes(store):
+    for row in load_tsv("chronic_conditions.tsv"):
+        spec = CodeSpec(row[0])
+        assert store.is_valid("ICD-10-CM", _dotted(spec.lo)) and store.is_valid("ICD-10-CM", _dotted(spec.hi)), row
+
+
+def _dotted(bare: str) -> str:
+    return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"

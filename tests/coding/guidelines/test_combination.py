@@ -1,0 +1,159 @@
+"""Combination codes: diabetes, hypertension with heart/kidney disease, COPD, sepsis."""
+
+from __future__ import annotations
+
+import pytest
+
+from cac.coding.guidelines import apply_guidelines, combination
+from cac.coding.guidelines.common import CodeSpec, load_yaml
+from tests.coding.guidelines.helpers import by_code, codes
+
+
+def test_diabetes_with_ckd_gives_e11_22_plus_the_stage(make, context):
+    note = "Type 2 diabetes. CKD stage 3."
+    out = apply_guidelines(
+        [make("E11.9", "Type 2 diabetes", note), make("N18.30", "CKD stage 3", note)], context(text=note)
+    )
+    assert codes(out) == ["E11.22", "N18.30"]
+    combo = by_code(out, "E11.22")
+    assert "diabetes with chronic kidney disease (N18.30) -> E11.22" in combo.rationale
+    assert "E11.9 (without complications) dropped" in combo.rationale
+    assert len(combo.evidence) == 2  # both mentions support the combination code
+
+
+def test_type_1_diabetes_with_ckd_and_unspecified_stage_dropped(make, context):
+    out = apply_guidelines([make("E10.9", "T1DM"), make("N18.9", "CKD"), make("N18.4", "CKD 4")], context())
+    assert sorted(codes(out)) == ["E10.22", "N18.4"]
+
+
+@pytest.mark.parametrize(
+    ("others", "expected"),
+    [
+        (["N18.4"], ["I12.9", "N18.4"]),
+        (["N18.6"], ["I12.0", "N18.6"]),
+        (["N18.5"], ["I12.0", "N18.5"]),
+        (["I50.22"], ["I11.0", "I50.22"]),
+        (["I50.22", "N18.4"], ["I13.0", "I50.22", "N18.4"]),
+        (["I50.32", "N18.6"], ["I13.2", "I50.32", "N18.6"]),
+    ],
+)
+def test_hypertension_with_heart_failure_and_or_ckd(make, context, others, expected):
+    out = apply_guidelines([make("I10", "HTN")] + [make(c, c) for c in others], context())
+    assert codes(out) == expected  # the hypertensive combination sequenced first (code first note of I50/N18)
+    assert f"-> {expected[0]} (Section I.C.9.a)" in out[0].rationale
+    assert "I10" not in codes(out)
+
+
+def test_hypertension_alone_stays_i10(make, context):
+    assert codes(combination.apply([make("I10", "HTN"), make("E78.5", "HLD")], context())) == ["I10", "E78.5"]
+
+
+def test_copd_with_exacerbation_gives_j44_1(make, context):
+    note = "Assessment: COPD with acute exacerbation, start prednisone."
+    out = apply_guidelines([make("J44.9", "COPD", note)], context(text=note))
+    assert codes(out) == ["J44.1"]
+    assert "COPD with acute exacerbation documented -> J44.1" in out[0].rationale
+
+
+@pytest.mark.parametrize("note", ["COPD, stable on tiotropium.", "COPD; acute kidney injury resolved."])
+def test_copd_without_exacerbation_stays(make, context, note):
+    assert codes(apply_guidelines([make("J44.9", "COPD", note)], context(text=note))) == ["J44.9"]
+
+
+def test_copd_with_pneumonia_gives_j44_0_plus_the_infection(make, context):
+    note = "COPD. Right lower lobe pneumonia."
+    out = apply_guidelines([make("J44.9", "COPD", note), make("J18.9", "pneumonia", note)], context(text=note))
+    assert sorted(codes(out)) == ["J18.9", "J44.0"]
+
+
+def test_diabetes_with_hyperglycemia_and_polyneuropathy(make, context):
+    cands = [make("E11.9", "DM2"), make("R73.9", "hyperglycemia"), make("G62.9", "peripheral neuropathy")]
+    out = apply_guidelines(cands, context())
+    assert sorted(codes(out)) == ["E11.42", "E11.65"]
+
+
+def test_diabetes_with_foot_ulcer_keeps_the_ulcer_site_code(make, context):
+    out = apply_guidelines([make("E11.9", "DM2"), make("L97.519", "ulcer right foot")], context())
+    assert sorted(codes(out)) == ["E11.621", "L97.519"]
+
+
+def test_explicit_link_required_for_osteomyelitis(make, context):
+    linked = "Diabetic osteomyelitis of the right foot."
+    out = combination.apply(
+        [make("E11.9", "Diabetic", linked), make("M86.9", "osteomyelitis", linked)], context(text=linked)
+    )
+    assert sorted(codes(out)) == ["E11.69", "M86.9"]
+    unlinked = "Type 2 DM. Osteomyelitis of the toe after trauma."
+    out = combination.apply(
+        [make("E11.9", "Type 2 DM", unlinked), make("M86.9", "Osteomyelitis", unlinked)], context(text=unlinked)
+    )
+    assert sorted(codes(out)) == ["E11.9", "M86.9"]
+
+
+def test_sepsis_with_localized_infection_and_organ_dysfunction(make, context):
+    note = "Sepsis secondary to UTI with acute kidney injury."
+    cands = [
+        make("N39.0", "UTI", note, score=0.9),
+        make("A41.9", "Sepsis", note, score=0.8),
+        make("N17.9", "acute kidney injury", note),
+    ]
+    out = apply_guidelines(cands, context("inpatient", note))
+    assert codes(out)[0] == "A41.9"  # sepsis sequenced first
+    assert sorted(codes(out)) == ["A41.9", "N17.9", "N39.0", "R65.20"]
+    assert "organ dysfunction N17.9 -> R65.20" in by_code(out, "R65.20").rationale
+
+
+def test_septic_shock_gives_r65_21(make, context):
+    note = "Septic shock from pneumonia, on norepinephrine."
+    out = apply_guidelines(
+        [make("A41.9", "Septic shock", note), make("J18.9", "pneumonia", note)], context("inpatient", note)
+    )
+    assert sorted(codes(out)) == ["A41.9", "J18.9", "R65.21"]
+
+
+def test_sepsis_due_to_e_coli_uses_the_organism_code(make, context):
+    note = "E. coli sepsis."
+    out = apply_guidelines([make("A41.9", "sepsis", note), make("B96.20", "E. coli", note)], context("inpatient", note))
+    assert codes(out)[0] == "A41.51"
+    assert "A41.9" not in codes(out)
+
+
+def test_severe_sepsis_alone_adds_the_underlying_sepsis_code(make, context):
+    out = apply_guidelines([make("R65.20", "severe sepsis")], context("inpatient"))
+    assert codes(out) == ["A41.9", "R65.20"]
+
+
+def test_combination_tables_name_real_codes(store):
+    cfg = load_yaml("combination.yaml")
+    for cat in cfg["diabetes"]["categories"]:
+        for row in cfg["diabetes"]["complications"]:
+            assert store.is_valid("ICD-10-CM", row["condition"]), row
+            if cat in ("E10", "E11"):
+                assert store.is_billable("ICD-10-CM", f"{cat}{row['suffix']}"), (cat, row)
+    for target in cfg["hypertension"]["targets"].values():
+        assert store.is_billable("ICD-10-CM", target)
+    sep = cfg["sepsis"]
+    for code in [sep["unspecified"], sep["severe"], sep["septic_shock"], *sep["organisms"].values()]:
+        assert store.is_billable("ICD-10-CM", code)
+    for spec in sep["organ_dysfunction"] + cfg["copd"]["lower_respiratory_infections"]:
+        lo = CodeSpec(spec).lo
+        assert store.is_valid("ICD-10-CM", lo if len(lo) <= 3 else f"{lo[:3]}.{lo[3:]}"), spec
+
+
+def test_chronic_diabetes_from_past_history_combines_with_current_ckd(make, context):
+    cands = [make("E11.9", "type 2 diabetes", assertion="historical"), make("N18.4", "CKD stage 4")]
+    out = apply_guidelines(cands, context())
+    assert codes(out) == ["E11.22", "N18.4"]
+    assert by_code(out, "E11.22").assertion == "present"
+    assert "chronic condition (diabetes mellitus) in past history" in by_code(out, "E11.22").rationale
+
+
+def test_documented_unrelated_conditions_are_not_combined(make, context):
+    note = "Hypertension. Heart failure due to viral cardiomyopathy, not due to hypertension."
+    out = combination.apply(
+        [make("I10", "Hypertension", note), make("I50.9", "Heart failure", note)], context(text=note)
+    )
+    assert sorted(codes(out)) == ["I10", "I50.9"]
+    note = "Type 2 DM. CKD stage 4 from polycystic kidneys, not due to diabetes."
+    cands = [make("E11.9", "Type 2 DM", note), make("N18.4", "CKD stage 4", note)]
+    assert sorted(codes(combination.apply(cands, context(text=note)))) == ["E11.9", "N18.4"]

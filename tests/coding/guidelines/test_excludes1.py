@@ -1,0 +1,47 @@
+"""Excludes1: the two codes are never both suggested; code references parsed from the note texts."""
+
+from __future__ import annotations
+
+from cac.coding.guidelines import apply_guidelines, excludes1
+from cac.coding.guidelines.coderefs import parse_refs
+from tests.coding.guidelines.helpers import codes
+
+
+def test_type_1_and_type_2_diabetes_never_both(make, context):
+    out = apply_guidelines([make("E10.9", "IDDM", score=0.7), make("E11.9", "DM2", score=0.9)], context())
+    assert codes(out) == ["E11.9"]
+    assert "Excludes1 with E10.9" in out[0].rationale
+
+
+def test_confirmed_code_beats_a_higher_scoring_historical_one(make, context):
+    cands = [make("E11.9", "DM2", score=0.6), make("E10.9", "type 1 diabetes", score=0.9, assertion="historical")]
+    assert codes(excludes1.apply(cands, context())) == ["E11.9"]
+
+
+def test_inherited_excludes1_from_category(make, context):
+    # E10 excludes hyperglycemia NOS (R73.9)
+    assert excludes1.conflicts(make("E10.9", "a"), make("R73.9", "b"), context())
+    assert not excludes1.conflicts(make("E11.22", "a"), make("N18.4", "b"), context())
+
+
+def test_unrelated_codes_both_kept(make, context):
+    cands = [make("I10", "HTN"), make("E78.5", "HLD"), make("J45.909", "asthma")]
+    assert codes(excludes1.apply(cands, context())) == ["I10", "E78.5", "J45.909"]
+
+
+def _covers(text: str, code: str) -> bool:
+    return any(s.covers(code) for s in parse_refs(text))
+
+
+def test_parse_code_references():
+    assert _covers("type 1 diabetes mellitus (E10.-)", "E10.9")
+    assert _covers("gestational diabetes (O24.4-)", "O24.419")
+    assert not _covers("gestational diabetes (O24.4-)", "O24.319")
+    assert _covers("neonatal diabetes mellitus (P70.2)", "P70.2")
+    assert _covers("stage (N18.1-N18.6)", "N18.30") and not _covers("stage (N18.1-N18.6)", "N18.9")
+    assert _covers("hypertensive disease (O10-O11, O13-O16)", "O16.1") and not _covers("(O10-O11, O13-O16)", "O12.0")
+    assert _covers("diabetes mellitus (E08-E13 with .42)", "E11.42") and not _covers("(E08-E13 with .42)", "E11.9")
+    assert parse_refs("mononucleosis (B27.0-B27.9 with fifth character 1)") == ()
+    assert _covers("jaw pain R68.84", "R68.84")
+    assert _covers("hypertensive chronic kidney disease (I12.-, I13.-)", "I13.0")
+    assert parse_refs("brittle diabetes (mellitus)") == ()

@@ -1,0 +1,119 @@
+"""Specificity: billable codes only, extended to the documented detail; 7th character; parents and unspecified."""
+
+from __future__ import annotations
+
+import pytest
+
+from cac.coding.guidelines import apply_guidelines, specificity
+from tests.coding.guidelines.helpers import by_code, codes
+
+
+@pytest.mark.parametrize(
+    ("code", "note", "evidence", "expected"),
+    [
+        ("S72.001", "Right femoral neck fracture, initial encounter.", "Right femoral neck fracture", "S72.001A"),
+        (
+            "S72.001",
+            "Seen for routine follow-up of right hip fracture, healing well.",
+            "right hip fracture",
+            "S72.001D",
+        ),
+        ("S72.001", "Sequela of old right femoral neck fracture.", "right femoral neck fracture", "S72.001S"),
+        ("T14.90", "Injury to the arm after a fall.", "Injury", "T14.90XA"),
+        ("N18", "CKD stage 3b, creatinine stable.", "CKD", "N18.32"),
+        ("N18", "Chronic kidney disease stage 4.", "Chronic kidney disease", "N18.4"),
+        ("N18", "ESRD on hemodialysis MWF.", "ESRD", "N18.6"),
+        ("N18", "Chronic kidney disease, followed by nephrology.", "Chronic kidney disease", "N18.9"),
+        ("I50", "Acute on chronic diastolic heart failure.", "heart failure", "I50.33"),
+        ("I50.2", "Chronic systolic CHF, EF 30%.", "systolic CHF", "I50.22"),
+        ("I50", "HFrEF, acute decompensation.", "HFrEF", "I50.21"),
+        ("M17.1", "Primary osteoarthritis of the left knee.", "osteoarthritis of the left knee", "M17.12"),
+    ],
+)
+def test_non_billable_code_extended_to_documented_detail(make, context, code, note, evidence, expected):
+    out = specificity.apply([make(code, evidence, note)], context(text=note))
+    assert codes(out) == [expected]
+    assert f"{code} not billable -> {expected}" in out[0].rationale
+    assert out[0].source == "rule"
+
+
+def test_invalid_code_dropped(make, context):
+    assert specificity.apply([make("E11.99", "diabetes")], context()) == []
+
+
+def test_nothing_documented_extends_to_the_unspecified_descendant(make, context):
+    out = specificity.apply([make("S52.5", "fracture")], context(text="fracture"))
+    assert codes(out) == ["S52.509A"]  # unspecified fracture of lower end of unspecified radius, initial
+    assert "unspecified" in out[0].flags
+    out = specificity.apply([make("E11.31", "diabetic retinopathy")], context())
+    assert codes(out) == ["E11.319"]  # "without macular edema" unless documented
+
+
+def test_not_extended_to_a_detail_nothing_documents(make, context):
+    # I1A "Other hypertension" has one billable child, I1A.0 "Resistant hypertension": not documented here.
+    assert specificity.apply([make("I1A", "other hypertension")], context(text="other hypertension")) == []
+    note = "Resistant hypertension on four agents."
+    assert codes(specificity.apply([make("I1A", "hypertension", note)], context(text=note))) == ["I1A.0"]
+
+
+def test_descendant_words_documented_choose_the_code(make, context):
+    note = "Colles fracture of the left wrist after a fall, initial visit."
+    out = specificity.apply([make("S52.5", "Colles fracture", note)], context(text=note))
+    assert codes(out) == ["S52.532A"]  # Colles' fracture of left radius, initial encounter for closed fracture
+
+
+def test_parent_dropped_when_descendant_proposed(make, context):
+    out = specificity.apply([make("I50", "heart failure"), make("I50.22", "chronic systolic heart failure")], context())
+    assert codes(out) == ["I50.22"]
+
+
+@pytest.mark.parametrize(
+    ("unspecified", "specific"), [("I50.9", "I50.22"), ("N18.9", "N18.4"), ("N18.9", "N18.30"), ("R10.9", "R10.31")]
+)
+def test_unspecified_sibling_dropped_for_the_specific_code(make, context, unspecified, specific):
+    out = apply_guidelines([make(unspecified, "a"), make(specific, "b")], context())
+    assert codes(out) == [specific]
+    assert f"unspecified {unspecified} dropped" in out[0].rationale
+
+
+def test_unspecified_flag_only_when_siblings_exist(make, context):
+    out = specificity.apply([make("R05.9", "cough"), make("I10", "hypertension")], context())
+    assert "unspecified" in by_code(out, "R05.9").flags
+    assert "unspecified" not in by_code(out, "I10").flags
+
+
+def test_seventh_character_open_fracture_initial(store):
+    entry = store.get("ICD-10-CM", "S72.001")
+    assert specificity.seventh_character(entry, "open fracture of the right femoral neck") == "B"
+    assert specificity.seventh_character(entry, "right hip fracture, nonunion, follow-up") == "K"
+    assert specificity.seventh_character(store.get("ICD-10-CM", "I10"), "initial") is None
+
+
+def test_text_facets_prefer_the_specific_value():
+    facets = specificity.text_facets("acute on chronic combined systolic and diastolic heart failure, ckd 3a")
+    assert facets == {"acuity": {"acute on chronic"}, "hf_type": {"combined"}, "ckd_stage": {"3a"}}
+
+
+@pytest.mark.parametrize(
+    ("code", "evidence", "expected"),
+    [
+        ("I50.9", "acute on chronic diastolic heart failure", "I50.33"),
+        ("N18.9", "CKD stage 3a", "N18.31"),
+        ("R05.9", "chronic cough", "R05.3"),
+        ("M17.10", "right knee osteoarthritis", "M17.11"),
+        ("R10.9", "right lower quadrant abdominal pain", "R10.31"),
+    ],
+)
+def test_billable_unspecified_code_respecified_when_the_evidence_documents_detail(
+    make, context, code, evidence, expected
+):
+    out = specificity.apply([make(code, evidence)], context())
+    assert codes(out) == [expected]
+    assert f"{code} -> {expected}, detail documented" in out[0].rationale
+
+
+def test_unspecified_code_kept_when_only_a_neighbouring_finding_has_detail(make, context):
+    note = "Acute MI on arrival. History of heart failure, stable."
+    out = specificity.apply([make("I50.9", "heart failure", note)], context(text=note))
+    assert codes(out) == ["I50.9"]
+    assert "unspecified" in out[0].flags

@@ -1,0 +1,48 @@
+"""Signs and symptoms integral to a confirmed diagnosis are dropped; others stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from cac.coding.guidelines import apply_guidelines, symptoms
+from cac.coding.guidelines.common import CodeSpec, load_tsv
+from tests.coding.guidelines.helpers import codes
+
+
+@pytest.mark.parametrize(
+    ("symptom", "diagnosis"),
+    [
+        ("R07.9", "I21.4"),
+        ("R06.02", "I50.9"),
+        ("R05.9", "J44.9"),
+        ("R50.9", "N39.0"),
+        ("R10.31", "K35.80"),
+        ("R30.0", "N39.0"),
+        ("R11.2", "A09"),
+        ("R51.9", "G43.909"),
+        ("R60.0", "I50.9"),
+        ("R31.9", "N20.0"),
+    ],
+)
+def test_integral_symptom_dropped(make, context, symptom, diagnosis):
+    out = apply_guidelines([make(symptom, "symptom", score=0.9), make(diagnosis, "diagnosis", score=0.7)], context())
+    assert codes(out) == [diagnosis]
+    assert f"{symptom} (" in out[0].rationale and "integral to" in out[0].rationale
+
+
+def test_symptom_not_integral_stays(make, context):
+    out = symptoms.apply([make("R05.9", "cough"), make("I10", "HTN"), make("R53.83", "fatigue")], context())
+    assert codes(out) == ["R05.9", "I10", "R53.83"]
+
+
+def test_symptom_of_family_history_diagnosis_stays(make, context):
+    out = apply_guidelines([make("R07.9", "chest pain"), make("I21.4", "MI in father", assertion="family")], context())
+    assert sorted(codes(out)) == ["R07.9", "Z82.49"]
+
+
+def test_integral_table_names_real_codes(store):
+    for row in load_tsv("integral_symptoms.tsv"):
+        for spec_text in [row[0], *row[1].split(",")]:
+            spec = CodeSpec(spec_text)
+            for part in {spec.lo, spec.hi}:
+                assert store.is_valid("ICD-10-CM", part if len(part) <= 3 else f"{part[:3]}.{part[3:]}"), spec_text

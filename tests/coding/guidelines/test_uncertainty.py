@@ -1,0 +1,39 @@
+"""Uncertain diagnoses: not coded outpatient/ED (symptoms are), coded as established inpatient."""
+
+from __future__ import annotations
+
+import pytest
+
+from cac.coding.guidelines import apply_guidelines, uncertainty
+from tests.coding.guidelines.helpers import by_code, codes
+
+NOTE = "CC: cough and fever x3 days.\nASSESSMENT: Probable community-acquired pneumonia."
+
+
+def _cands(make):
+    return [
+        make("J18.9", "pneumonia", NOTE, score=0.85, assertion="possible"),
+        make("R05.9", "cough", NOTE, score=0.7),
+        make("R50.9", "fever", NOTE, score=0.7),
+    ]
+
+
+@pytest.mark.parametrize("setting", ["outpatient", "emergency"])
+def test_outpatient_and_ed_code_the_symptoms_not_the_uncertain_diagnosis(make, context, setting):
+    out = apply_guidelines(_cands(make), context(setting, NOTE))
+    assert sorted(codes(out)) == ["R05.9", "R50.9"]
+
+
+def test_inpatient_codes_the_uncertain_diagnosis_as_established(make, context):
+    out = apply_guidelines(_cands(make), context("inpatient", NOTE))
+    assert codes(out) == ["J18.9"]  # cough and fever are integral to the pneumonia
+    pneumonia = by_code(out, "J18.9")
+    assert "uncertain" in pneumonia.flags
+    assert "uncertain diagnosis coded as established (inpatient, Section II.H)" in pneumonia.rationale
+    assert "R05.9" in pneumonia.rationale and "R50.9" in pneumonia.rationale
+
+
+def test_uncertainty_rule_leaves_confirmed_codes_alone(make, context):
+    present = make("I10", "hypertension")
+    out = uncertainty.apply([present, make("I21.4", "r/o NSTEMI", assertion="possible")], context("emergency"))
+    assert out == [present] and present.rationale == "index: hypertension"
