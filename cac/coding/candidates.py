@@ -9,8 +9,17 @@ from cac.codesets import CodeSetStore
 from cac.coding.encoder import Encoder
 
 # How much each way of finding a code is trusted before the agreement bonus.
-SOURCE_WEIGHTS = {"title": 0.9, "inclusion": 0.88, "index": 0.85, "synonym": 0.85, "lexical": 0.75, "dense": 0.6}
+# cac's own synonym lexicon is curated for clinical wording, so it outranks a bare index or title hit.
+SOURCE_WEIGHTS = {"synonym": 0.93, "title": 0.9, "inclusion": 0.88, "index": 0.85, "lexical": 0.75, "dense": 0.6}
 AGREEMENT_BONUS = 0.06
+# A lone everyday word matched to an index subterm ("cold", "scale", "dishes") is weak evidence.
+SINGLE_WORD_INDEX_WEIGHT = 0.65
+
+
+def _single_common_word(text: str) -> bool:
+    """One word written in ordinary case (not an abbreviation such as CHF)."""
+    word = text.strip()
+    return " " not in word and not word.isupper()
 
 
 @dataclass
@@ -49,6 +58,8 @@ def vote(
         key = (system, code)
         v = votes.setdefault(key, CodeVote(system, code))
         weight = SOURCE_WEIGHTS.get(source, SOURCE_WEIGHTS["synonym"])
+        if source == "index" and _single_common_word(mention_text):
+            weight = SINGLE_WORD_INDEX_WEIGHT
         if weight > v.sources.get(source, 0.0):
             v.sources[source] = weight
             v.rationale = v.rationale or f"{source}: {mention_text}"

@@ -13,7 +13,7 @@ from cac.coding.encoder import Encoder
 from cac.coding.rank import final_score
 from cac.coding.types import SETTINGS, Candidate, Span
 
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.65
 # A mention proposes its best code, and others only when they score almost as well.
 MENTION_MARGIN = 0.05
 MAX_CODES_PER_MENTION = 2
@@ -33,6 +33,11 @@ _NEVER_CODED = frozenset({"negated", "hypothetical"})
 
 class InvalidRequestError(ValueError):
     """The caller asked for something the engine cannot do (unknown setting, not text)."""
+
+
+def _is_lab_test(system: str, code: str) -> bool:
+    """CPT pathology and laboratory codes (80047-89398): billed by the lab, not coded from clinical notes."""
+    return system == CPT and code[:4].isdigit() and 8000 <= int(code[:4]) <= 8939
 
 
 def _systems_for(mention_type: str, setting: str) -> tuple[str, ...]:
@@ -97,13 +102,14 @@ class Engine:
 
     def _candidates(self, mentions: Sequence[Any], setting: str) -> list[Candidate]:
         by_code: dict[tuple[str, str], _Accumulator] = {}
-        for mention in mentions:
+        for mention in _outermost(mentions):
             if mention.assertion in _NEVER_CODED:
                 continue
             systems = _systems_for(mention.type, setting)
             votes = vote(self.store, mention.text, mention.candidates, systems, encoder=self.encoder)
             best = votes[0].score if votes else 0.0
-            for v in [v for v in votes if v.score >= best - MENTION_MARGIN][:MAX_CODES_PER_MENTION]:
+            kept = [v for v in votes if v.score >= best - MENTION_MARGIN and not _is_lab_test(v.system, v.code)]
+            for v in kept[:MAX_CODES_PER_MENTION]:
                 acc = by_code.setdefault((v.system, v.code), _Accumulator(v.system, v.code))
                 span = Span(mention.start, mention.end, mention.text)
                 if span not in acc.evidence:
@@ -145,6 +151,18 @@ class Engine:
 
         ctx = GuidelineContext(setting=setting, note_type=note_type, store=self.store, text=text)
         return apply_guidelines(candidates, ctx)
+
+
+def _outermost(mentions: Sequence[Any]) -> list[Any]:
+    """Mentions not nested inside a longer mention of the same type ("rheumatoid arthritis" inside
+    "seropositive rheumatoid arthritis"): the longer phrase is the more specific statement."""
+    ordered = sorted(mentions, key=lambda m: (m.start, -(m.end - m.start)))
+    out: list[Any] = []
+    for mention in ordered:
+        if any(o.type == mention.type and o.start <= mention.start and mention.end <= o.end for o in out):
+            continue
+        out.append(mention)
+    return out
 
 
 def _overall_assertion(assertions: list[str]) -> str:

@@ -34,6 +34,28 @@ SECTION_WEIGHTS = {
     "imaging": 0.8,
 }
 DEFAULT_SECTION_WEIGHT = 0.8
+# Sections where the provider states conclusions; a sign or symptom found only elsewhere (review of systems,
+# exam, history of present illness) is usually explained by a diagnosis and weighs less.
+CONCLUSION_SECTIONS = frozenset(
+    {
+        "assessment",
+        "assessment_and_plan",
+        "impression",
+        "discharge_diagnoses",
+        "final_diagnosis",
+        "diagnosis",
+        "postoperative_diagnosis",
+        "preoperative_diagnosis",
+        "admission_diagnosis",
+        "problem_list",
+        "chief_complaint",
+        "plan",
+        "reason_for_visit",
+        "indication",
+        "findings",
+    }
+)
+SYMPTOM_OUTSIDE_CONCLUSIONS = 0.75
 ASSERTION_WEIGHTS = {"present": 1.0, "possible": 0.8, "historical": 0.85, "family": 0.8}
 
 
@@ -48,4 +70,11 @@ def final_score(candidate: Candidate, retrieval: float, mentions: int) -> float:
     repetition = min(0.08, 0.04 * (mentions - 1))
     specificity = -0.05 if "unspecified" in candidate.flags else 0.0
     score = retrieval * section_weight(candidate.sections) * ASSERTION_WEIGHTS.get(candidate.assertion, 0.5)
+    if is_symptom(candidate) and not CONCLUSION_SECTIONS.intersection(candidate.sections):
+        score *= SYMPTOM_OUTSIDE_CONCLUSIONS
     return max(0.0, min(1.0, score + repetition + specificity))
+
+
+def is_symptom(candidate: Candidate) -> bool:
+    """ICD-10-CM chapter 18: symptoms, signs and abnormal findings (R00-R99)."""
+    return candidate.system == "ICD-10-CM" and candidate.code.startswith("R")

@@ -5,6 +5,7 @@ family after the other, in this order (each change is appended to the candidate'
 
 1. ``assertion``   negated/hypothetical dropped; family -> Z80-Z84; past history -> Z85-Z87 unless chronic.
 2. ``uncertainty`` "possible" diagnoses: dropped outpatient/ED, coded as established inpatient.
+   ``status``      status, long-term drug therapy and history Z codes read from the note's words.
 3. ``specificity`` only billable codes; non-billable codes extended to the documented detail; 7th character.
 4. ``combination`` diabetes, hypertension, COPD, sepsis combination codes.
 5. ``symptoms``    signs and symptoms integral to a confirmed diagnosis dropped.
@@ -25,6 +26,7 @@ from cac.coding.guidelines import (
     excludes1,
     pairs,
     specificity,
+    status,
     symptoms,
     uncertainty,
 )
@@ -38,6 +40,7 @@ Rule = Callable[[list[Candidate], GuidelineContext], list[Candidate]]
 FAMILIES: tuple[tuple[str, Rule], ...] = (
     ("assertion", assertion.apply),
     ("uncertainty", uncertainty.apply),
+    ("status", status.apply),
     ("specificity", specificity.apply),
     ("combination", combination.apply),
     ("symptoms", symptoms.apply),

@@ -237,11 +237,23 @@ def _plain(title: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", re.sub(r"\([^)]*\)", " ", title.lower())))
 
 
+def _evidence_words(cand: Candidate) -> set[str]:
+    words = {w for span in cand.evidence for w in re.findall(r"[a-z]{4,}", span.text.lower())}
+    return words - _WORD_STOP
+
+
+def _same_condition(a: Candidate, b: Candidate) -> bool:
+    """Two codes of one category whose evidence names the same condition ("migraine" and "migraine ...")."""
+    return bool(_evidence_words(a) & _evidence_words(b))
+
+
 def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """Drop an "unspecified" code when a more specific code under the same parent is proposed; flag the rest.
 
     More specific: a code whose title is not "unspecified", a deeper code, or any sibling of the parent's
-    residual code (J18.9 "Pneumonia, unspecified organism" under J18 of the same title gives way to J18.1).
+    residual code (J18.9 "Pneumonia, unspecified organism" under J18 of the same title gives way to J18.1);
+    also a specified code of the same category whose evidence names the same condition (G43.909 "migraine"
+    gives way to G43.011 "intractable migraine without aura ... with status migrainosus").
     """
     out: list[Candidate] = []
     for cand in cands:
@@ -260,8 +272,13 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
             for o in cands
             if o.system == ICD
             and o is not cand
-            and bare(o.code).startswith(bare(parent))
-            and (residual or not _UNSPECIFIED.search(o.title) or len(bare(o.code)) > len(bare(cand.code)))
+            and (
+                (
+                    bare(o.code).startswith(bare(parent))
+                    and (residual or not _UNSPECIFIED.search(o.title) or len(bare(o.code)) > len(bare(cand.code)))
+                )
+                or (o.code[:3] == cand.code[:3] and not _UNSPECIFIED.search(o.title) and _same_condition(o, cand))
+            )
             and o.assertion == cand.assertion
         ]
         if better:

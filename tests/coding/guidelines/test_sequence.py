@@ -33,6 +33,7 @@ def test_family_order_is_documented():
     assert [name for name, _ in FAMILIES] == [
         "assertion",
         "uncertainty",
+        "status",
         "specificity",
         "combination",
         "symptoms",

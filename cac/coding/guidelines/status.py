@@ -1,0 +1,134 @@
+"""Status, long-term drug therapy and history codes read from the note's words (Z79, Z87.891, Z88, Z95, Z96, Z99).
+
+Section I.C.21.c.3 codes a status when it affects care, and Z79 long-term (current) drug therapy when the
+patient takes the drug; these are facts stated in medication lists and histories rather than diagnoses,
+so they are found by word patterns kept in ``resources/status_rules.yaml``. A match preceded closely by a
+negation or a stop word ("no", "denies", "stopped", "discontinued", "allergic to" for drugs) is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+import yaml
+
+from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.types import Candidate, Span
+
+STATUS_SCORE = 0.7
+_LOOKBACK = 40
+_NEGATED_BEFORE = re.compile(
+    r"\b(no|not|denies|denied|never|negative for|without|stopped|discontinued|d/c'?d|off|held|hold|"
+    r"declined|refuses|allergic to|allergy to|allergies:?|intolerant of)\b[^.\n;]*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    code: str
+    label: str
+    pattern: re.Pattern[str]
+    is_drug: bool
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[StatusRule, ...]:
+    data = yaml.safe_load((files("cac.coding.guidelines") / "resources" / "status_rules.yaml").read_text("utf-8"))
+    out = []
+    for row in data["rules"]:
+        joined = "|".join(f"(?:{p})" for p in row["patterns"])
+        pattern = re.compile(rf"(?<![\w/-])(?:{joined})(?![\w-])", re.IGNORECASE)
+        out.append(StatusRule(row["code"], row["label"], pattern, row["code"].startswith("Z79")))
+    return tuple(out)
+
+
+def _negated(text: str, start: int, is_drug: bool) -> bool:
+    before = text[max(0, start - _LOOKBACK) : start]
+    before = re.split(r"[\n.;]", before)[-1]
+    match = _NEGATED_BEFORE.search(before)
+    if match is None:
+        return False
+    word = match.group(1).lower()
+    return is_drug or not word.startswith(("allerg", "intolerant"))
+
+
+_BMI = re.compile(r"\bBMI\b[^\d\n]{0,12}?(\d{2}(?:\.\d+)?)", re.IGNORECASE)
+_WEIGHT_DIAGNOSIS = re.compile(
+    r"\b(obes\w*|overweight|underweight|malnutrition|malnourished|cachexi\w*|morbid)", re.IGNORECASE
+)
+_PEDIATRIC = re.compile(r"\b(percentile|pediatric|child|infant|toddler|\d+[- ]?(month|year)[- ]old (boy|girl))\b", re.I)
+
+
+def adult_bmi_code(value: float) -> str:
+    """The Z68 code of an adult body mass index."""
+    if value < 20:
+        return "Z68.1"
+    if value < 40:
+        return f"Z68.{int(value)}"
+    for upper, code in ((45, "Z68.41"), (50, "Z68.42"), (60, "Z68.43"), (70, "Z68.44")):
+        if value < upper:
+            return code
+    return "Z68.45"
+
+
+def _bmi(text: str, ctx: GuidelineContext) -> Candidate | None:
+    """BMI is reported only with an associated weight diagnosis (Section I.B.14), adults only here."""
+    match = _BMI.search(text)
+    if match is None or not _WEIGHT_DIAGNOSIS.search(text) or _PEDIATRIC.search(text):
+        return None
+    value = float(match.group(1))
+    if not 10 <= value <= 90:
+        return None
+    code = adult_bmi_code(value)
+    if not ctx.store.is_billable("ICD-10-CM", code):
+        return None
+    return Candidate(
+        system="ICD-10-CM",
+        code=code,
+        title=ctx.store.title("ICD-10-CM", code) or "",
+        score=STATUS_SCORE,
+        evidence=[Span(match.start(), match.end(), match.group(0))],
+        source="rule",
+        rationale=f"rule: BMI {value:g} with a documented weight diagnosis -> {code} (Section I.B.14)",
+        mention_text=match.group(0),
+    )
+
+
+def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Add a status code for every rule the note's words satisfy, unless the code is already proposed."""
+    text = ctx.text or ""
+    if not text:
+        return candidates
+    have = {c.code for c in candidates}
+    out = list(candidates)
+    for rule in rules():
+        if rule.code in have or not ctx.store.is_billable("ICD-10-CM", rule.code):
+            continue
+        spans = [
+            Span(m.start(), m.end(), m.group(0))
+            for m in rule.pattern.finditer(text)
+            if not _negated(text, m.start(), rule.is_drug)
+        ]
+        if not spans:
+            continue
+        out.append(
+            Candidate(
+                system="ICD-10-CM",
+                code=rule.code,
+                title=ctx.store.title("ICD-10-CM", rule.code) or rule.label,
+                score=STATUS_SCORE,
+                evidence=spans[:3],
+                source="rule",
+                rationale=f"rule: {rule.label} documented -> {rule.code} (Section I.C.21.c.3)",
+                mention_text=spans[0].text,
+            )
+        )
+        have.add(rule.code)
+    bmi = _bmi(text, ctx)
+    if bmi is not None and not any(c.startswith("Z68") for c in have):
+        out.append(bmi)
+    return out

@@ -1,0 +1,46 @@
+"""Status, long-term drug therapy, history and BMI codes from the note's words."""
+
+import pytest
+
+from cac.coding.guidelines import status
+from cac.coding.guidelines.context import GuidelineContext
+
+
+def found(store, text, setting="outpatient"):
+    ctx = GuidelineContext(setting=setting, store=store, text=text)
+    return {c.code: c for c in status.apply([], ctx)}
+
+
+def test_medication_list_gives_long_term_drug_codes_with_evidence(store):
+    text = "MEDICATIONS: Metformin 1000 mg BID, apixaban 5 mg BID, insulin glargine 20 units qHS.\n"
+    codes = found(store, text)
+    assert {"Z79.84", "Z79.01", "Z79.4"} <= set(codes)
+    span = codes["Z79.01"].evidence[0]
+    assert text[span.start : span.end] == "apixaban"
+    assert "Z79" in codes["Z79.01"].rationale or "long-term" in codes["Z79.01"].rationale
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Stopped warfarin last month.", "Denies aspirin use.", "Allergies: aspirin (hives).", "No insulin."],
+)
+def test_stopped_denied_or_allergic_drugs_give_no_drug_code(store, text):
+    assert not {c for c in found(store, text) if c.startswith("Z79")}
+
+
+def test_history_and_status(store):
+    text = "Former smoker, quit 2010. s/p CABG 2015. s/p left TKA. On hemodialysis MWF. Allergies: penicillin (rash)."
+    assert {"Z87.891", "Z95.1", "Z96.652", "Z99.2", "Z88.0"} <= set(found(store, text))
+
+
+def test_bmi_needs_a_weight_diagnosis(store):
+    assert "Z68.36" in found(store, "Class 2 obesity. BMI 36.4 kg/m2.")
+    assert not {c for c in found(store, "Vitals: BMI 36.4.") if c.startswith("Z68")}
+    assert status.adult_bmi_code(19.1) == "Z68.1"
+    assert status.adult_bmi_code(41.0) == "Z68.41"
+    assert status.adult_bmi_code(72.0) == "Z68.45"
+
+
+def test_all_rule_codes_are_billable(store):
+    for rule in status.rules():
+        assert store.is_billable("ICD-10-CM", rule.code), rule.code
