@@ -33,6 +33,7 @@ class StatusRule:
     label: str
     pattern: re.Pattern[str]
     is_drug: bool
+    replaces: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +43,9 @@ def rules() -> tuple[StatusRule, ...]:
     for row in data["rules"]:
         joined = "|".join(f"(?:{p})" for p in row["patterns"])
         pattern = re.compile(rf"(?<![\w/-])(?:{joined})(?![\w-])", re.IGNORECASE)
-        out.append(StatusRule(row["code"], row["label"], pattern, row["code"].startswith("Z79")))
+        out.append(
+            StatusRule(row["code"], row["label"], pattern, row["code"].startswith("Z79"), tuple(row.get("replaces", ())))
+        )
     return tuple(out)
 
 
@@ -115,6 +118,8 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         ]
         if not spans:
             continue
+        if rule.replaces:  # the more specific statement replaces a vaguer code of the same fact
+            out = [c for c in out if c.code not in rule.replaces]
         out.append(
             Candidate(
                 system="ICD-10-CM",

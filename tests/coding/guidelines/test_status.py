@@ -44,3 +44,14 @@ def test_bmi_needs_a_weight_diagnosis(store):
 def test_all_rule_codes_are_billable(store):
     for rule in status.rules():
         assert store.is_billable("ICD-10-CM", rule.code), rule.code
+
+
+def test_current_cigarette_smoker_replaces_vaguer_tobacco_codes(store):
+    from cac.coding.types import Candidate, Span
+
+    text = "SOCIAL HISTORY: Current smoker, smokes 1 ppd x 30 years."
+    vague = Candidate("ICD-10-CM", "F17.200", "Nicotine dependence, unspecified", 0.8, [Span(32, 38, "smoker")])
+    ctx = GuidelineContext(store=store, text=text)
+    codes = [c.code for c in status.apply([vague], ctx)]
+    assert codes == ["F17.210"]
+    assert "F17.210" not in found(store, "Former smoker, quit 2010.")
