@@ -1,0 +1,89 @@
+"""Our clinical abbreviation lexicon, with context rules for ambiguous abbreviations (MS, PE, RA, CP, MI, PT)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cac.nlp.lexicon import read_rows
+
+
+@dataclass(frozen=True)
+class Sense:
+    expansion: str
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """An abbreviation found in the text and its chosen expansion."""
+
+    start: int
+    end: int
+    text: str
+    expansion: str
+    source: str  # "lexicon" | "context" | "defined"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"start": self.start, "end": self.end, "text": self.text, "expansion": self.expansion}
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, str]:
+    """Unambiguous abbreviation -> expansion."""
+    return {r[0]: r[1] for r in read_rows("abbreviations.tsv") if len(r) >= 2}
+
+
+@lru_cache(maxsize=1)
+def senses() -> dict[str, tuple[Sense, ...]]:
+    """Ambiguous abbreviation -> its senses, the default first."""
+    out: dict[str, list[Sense]] = {}
+    for r in read_rows("abbreviation_senses.tsv"):
+        if len(r) >= 2:
+            cues = tuple(c.strip().lower() for c in (r[2] if len(r) > 2 else "").split(",") if c.strip())
+            out.setdefault(r[0], []).append(Sense(r[1], cues))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+_WORD = re.compile(r"[a-z0-9%/'-]+")
+
+
+def lookup(token_text: str) -> str | tuple[Sense, ...] | None:
+    """The expansion of an unambiguous abbreviation, the senses of an ambiguous one, or None."""
+    amb = senses().get(token_text)
+    if amb:
+        return amb
+    exp = lexicon().get(token_text)
+    if exp is None and token_text.islower():
+        return None
+    return exp
+
+
+def choose_sense(options: tuple[Sense, ...], context: str, section: str | None = None) -> tuple[Sense, bool]:
+    """The sense whose cue words occur most in context (the sentence); default (first) on a tie.
+
+    Returns the sense and whether context decided it.
+    """
+    low = context.lower()
+    words = set(_WORD.findall(low))
+    if section == "physical_exam":
+        words.add("exam")
+    best, best_score = options[0], 0
+    for sense in options:
+        score = sum(1 for c in sense.cues if (c in words if " " not in c else c in low))
+        if score > best_score:
+            best, best_score = sense, score
+    return best, best_score > 0
+
+
+def expand(text: str, start: int, end: int, context: str, section: str | None = None) -> Abbreviation | None:
+    """Abbreviation record for text[start:end] if it is one."""
+    surface = text[start:end]
+    found = lookup(surface)
+    if found is None:
+        return None
+    if isinstance(found, str):
+        return Abbreviation(start, end, surface, found, "lexicon")
+    sense, by_context = choose_sense(found, context, section)
+    return Abbreviation(start, end, surface, sense.expansion, "context" if by_context else "lexicon")

@@ -1,0 +1,244 @@
+"""ConText-style assertion: triggers, their scopes, and the label each target span receives.
+
+Trigger lists are negspacy's ``en_clinical`` termset, extended and re-classified by
+``resources/assertion_triggers.tsv``. Everything works on character offsets of a plain string, so the same
+code serves ``assert_target`` (one sentence), ``detect_cues`` and the pipeline (every sentence of a note).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cac.nlp.lexicon import read_rows
+from cac.nlp.types import AssertionResult, Cue, Trigger
+
+LABEL_CATEGORIES = ("negated", "family", "hypothetical", "possible", "historical")
+# Lower index wins when several triggers reach one target.
+PRECEDENCE = {c: i for i, c in enumerate(LABEL_CATEGORIES)}
+BACKWARD_MAX_WORDS = 6
+FORWARD_MAX_WORDS = 40
+
+# Clause boundaries inside a sentence: ; ! ? , a full stop before a space, a colon, a line break,
+# and a list enumerator ("  2) ", "  3. ").
+_BOUNDARY = re.compile(r"[;!?\n\r\u2028\u2029]|\.(?=\s|$)|:(?!\d)|(?:(?<=\s\s)|(?<=^))\d{1,2}[.)](?=\s|[A-Za-z])")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    category: str
+    direction: str
+    max_words: int = 0  # 0: no limit of its own
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A trigger found in text."""
+
+    start: int
+    end: int
+    text: str
+    rule: Rule
+
+
+def _base_rows() -> list[tuple[str, ...]]:
+    """negspacy's en_clinical termset as (phrase, category, direction) rows."""
+    try:
+        from negspacy.termsets import termset
+    except ImportError:  # pragma: no cover - negspacy is a pinned dependency
+        return []
+    patterns = termset("en_clinical").get_patterns()
+    mapping = {
+        "pseudo_negations": ("pseudo", "forward"),
+        "preceding_negations": ("negated", "forward"),
+        "following_negations": ("negated", "backward"),
+        "termination": ("terminate", "forward"),
+    }
+    rows: list[tuple[str, ...]] = []
+    for key, (category, direction) in mapping.items():
+        rows.extend((phrase, category, direction) for phrase in patterns.get(key, []))
+    return rows
+
+
+def _norm(phrase: str) -> str:
+    return " ".join(phrase.lower().split())
+
+
+def _phrase_regex(phrase: str) -> str:
+    return r"\s+".join(re.escape(w) for w in phrase.split(" "))
+
+
+class TriggerLexicon:
+    """All trigger phrases compiled into one case-insensitive regex (longest phrase first)."""
+
+    def __init__(self, rows: list[tuple[str, ...]]) -> None:
+        rules: dict[str, Rule] = {}
+        for row in rows:
+            phrase, category, direction = row[0], row[1], row[2]
+            key = _norm(phrase)
+            if category == "ignore":
+                rules.pop(key, None)
+            else:
+                limit = int(row[3]) if len(row) > 3 and row[3].isdigit() else 0
+                rules[key] = Rule(category, direction, limit)
+        self.rules = rules
+        alternation = "|".join(_phrase_regex(p) for p in sorted(rules, key=len, reverse=True))
+        self.regex = re.compile(rf"(?<!\w)(?:{alternation})(?![\w-])", re.IGNORECASE)
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Hit]:
+        """Every trigger in text[start:end], left to right, non-overlapping."""
+        end = len(text) if end is None else end
+        hits = []
+        for m in self.regex.finditer(text, start, end):
+            rule = self.rules.get(_norm(m.group()))
+            if rule is not None:
+                hits.append(Hit(m.start(), m.end(), m.group(), rule))
+        return hits
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> TriggerLexicon:
+    """The trigger lexicon, built once per process."""
+    rows = _base_rows() + [r for r in read_rows("assertion_triggers.tsv") if len(r) >= 3]
+    return TriggerLexicon(rows)
+
+
+def boundaries(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Clause-boundary positions in text[start:end]."""
+    end = len(text) if end is None else end
+    return [m.start() for m in _BOUNDARY.finditer(text, start, end)]
+
+
+# Modifiers that combine with the others rather than cut their scope ("no family history of X", "no prior X").
+_COMBINING = frozenset({"historical", "family"})
+
+
+def _stops(hit: Hit, other: Hit) -> bool:
+    """Whether trigger other ends the scope of hit (historical modifiers combine with the others)."""
+    if other.rule.category == hit.rule.category:
+        return False
+    if other.rule.category in ("terminate", "pseudo"):
+        return True
+    return not {other.rule.category, hit.rule.category} & _COMBINING
+
+
+def _scope_end(text: str, hit: Hit, hits: list[Hit], bounds: list[int], limit: int) -> int:
+    """Where the forward scope of hit stops."""
+    stop = limit
+    for b in bounds:
+        if b >= hit.end:
+            # A colon (or other mark) right after the trigger ("Negative for: fever") does not stop it.
+            if b == hit.end or not text[hit.end : b].strip():
+                continue
+            stop = b
+            break
+    for other in hits:
+        if other.start >= hit.end and other.start < stop and _stops(hit, other):
+            stop = other.start
+            break
+    # Cap very long scopes by word count.
+    cap = hit.rule.max_words or FORWARD_MAX_WORDS
+    for words, m in enumerate(_WORD.finditer(text, hit.end, stop), start=1):
+        if words > cap:
+            return m.start()
+    return stop
+
+
+def _scope_start(text: str, hit: Hit, hits: list[Hit], bounds: list[int], limit: int) -> int:
+    """Where the backward scope of hit begins."""
+    begin = limit
+    for b in bounds:
+        if b < hit.start:
+            begin = b + 1
+        else:
+            break
+    for other in hits:
+        if other.end <= hit.start and other.end > begin and _stops(hit, other):
+            begin = other.end
+    cap = hit.rule.max_words or BACKWARD_MAX_WORDS
+    words = [m.start() for m in _WORD.finditer(text, begin, hit.start)]
+    if len(words) > cap:
+        begin = words[-cap]
+    return begin
+
+
+def _split_overlaps(text: str, target_start: int, target_end: int, hits: list[Hit]) -> list[Hit]:
+    """Re-read a trigger that runs into the target ("no acute" + "acute distress") up to the target's start."""
+    out: list[Hit] = []
+    for hit in hits:
+        if hit.start < target_start < hit.end:
+            out.extend(h for h in lexicon().find(text, hit.start, target_start) if h.end <= target_start)
+        else:
+            out.append(hit)
+    return out
+
+
+def resolve(
+    text: str, target_start: int, target_end: int, hits: list[Hit], bounds: list[int], lo: int, hi: int
+) -> AssertionResult:
+    """The label of text[target_start:target_end] given the triggers and boundaries of its sentence [lo, hi)."""
+    best: tuple[int, int, Hit] | None = None
+    hits = _split_overlaps(text, target_start, target_end, hits)
+    for hit in hits:
+        category = hit.rule.category
+        if category not in PRECEDENCE:
+            continue
+        if hit.start < target_end and target_start < hit.end:
+            continue  # a trigger inside the target is part of the concept's own words
+        reached = False
+        distance = 0
+        if hit.end <= target_start and hit.rule.direction in ("forward", "both"):
+            reached = target_start < _scope_end(text, hit, hits, bounds, hi)
+            distance = target_start - hit.end
+        elif hit.start >= target_end and hit.rule.direction in ("backward", "both"):
+            reached = target_end > _scope_start(text, hit, hits, bounds, lo)
+            distance = hit.start - target_end
+        if reached:
+            key = (PRECEDENCE[category], distance)
+            if best is None or key < best[:2]:
+                best = (key[0], key[1], hit)
+    if best is None:
+        return AssertionResult("present", None)
+    hit = best[2]
+    return AssertionResult(hit.rule.category, Trigger(hit.start, hit.end, hit.text))
+
+
+def assert_target(sentence: str, start: int, end: int) -> AssertionResult:
+    """Assertion of the concept sentence[start:end]; the trigger offsets index into sentence."""
+    if not isinstance(sentence, str):
+        raise TypeError("sentence must be a str")
+    start = max(0, min(start, len(sentence)))
+    end = max(start, min(end, len(sentence)))
+    lex = lexicon()
+    hits = lex.find(sentence)
+    bounds = boundaries(sentence)
+    return resolve(sentence, start, end, hits, bounds, 0, len(sentence))
+
+
+_CUE_KINDS = {"negated": "negation", "possible": "speculation"}
+# A pseudo-trigger still negates its own head ("no significant change", "not improving"): a negation cue,
+# though it does not negate the findings after it.
+_NEGATING_PSEUDO = re.compile(r"^(?:no|not|without|never)\b(?!\s+(?:only|necessarily|certain))", re.I)
+# "pneumonia or atelectasis": a disjunction of findings is a speculation cue when no negation governs it.
+_DISJUNCTION = re.compile(r"(?<=\w)\s+(?:and/)?or\s+(?=\w)", re.I)
+
+
+def detect_cues(sentence: str) -> list[Cue]:
+    """Negation and speculation cues in a sentence."""
+    cues = []
+    for hit in lexicon().find(sentence):
+        kind = _CUE_KINDS.get(hit.rule.category)
+        if kind is None and hit.rule.category == "pseudo" and _NEGATING_PSEUDO.match(hit.text):
+            kind = "negation"
+        if kind:
+            cues.append(Cue(kind, hit.start, hit.end, hit.text))
+    first_negation = min((c.start for c in cues if c.kind == "negation"), default=len(sentence))
+    for m in _DISJUNCTION.finditer(sentence):
+        if m.start() < first_negation:
+            word = m.group().strip()
+            start = m.start() + m.group().index(word)
+            cues.append(Cue("speculation", start, start + len(word), word))
+    cues.sort(key=lambda c: c.start)
+    return cues

@@ -1,0 +1,288 @@
+"""The concept matcher: code-set terms and our synonyms indexed by order-free bags of lemmatised words.
+
+Built once from ``cac.codesets`` (ICD-10-CM titles, inclusion and index terms for problems; ICD-10-PCS and
+CPT terms for procedures) plus ``resources/synonyms.tsv``, then pickled under ``cac_home()/cache`` keyed by
+the store releases and the resource files. Matching slides windows over runs of known words, so word order
+("kidney disease, chronic, stage 3") does not matter; single-edit typos of longer words are corrected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from cac.nlp.lexicon import read_rows, resources_digest
+from cac.nlp.normalise import bag, content_words
+
+log = logging.getLogger(__name__)
+
+MATCHER_VERSION = "5"
+MAX_WORDS = 8
+MIN_TYPO_LEN = 6
+PROBLEM_SYSTEMS = ("ICD-10-CM",)
+PROCEDURE_SYSTEMS = ("ICD-10-PCS", "CPT")
+MAX_CANDIDATES = 12
+
+Candidate = tuple[str, str, str]  # (system, code, source)
+
+
+@dataclass
+class TermIndex:
+    """Bag key -> candidates, the word vocabulary and a one-deletion index for typo correction."""
+
+    entries: dict[tuple[str, ...], list[Candidate]] = field(default_factory=dict)
+    vocab: set[str] = field(default_factory=set)
+    deletes: dict[str, str] = field(default_factory=dict)
+    kinds: dict[tuple[str, ...], str] = field(default_factory=dict)  # type of codeless synonyms
+    key: str = ""
+
+    def add(self, text: str, system: str, code: str, source: str) -> None:
+        if " > " in text:
+            self._add_index_path(text, system, code, source)
+            return
+        self._add_words(content_words(text), (system, code, source))
+
+    def _add_words(self, words: list[str], cand: Candidate | None) -> None:
+        if not words or len(set(words)) > MAX_WORDS:
+            return
+        k = bag(words)
+        bucket = self.entries.setdefault(k, [])
+        if cand is not None and len(bucket) < MAX_CANDIDATES and cand not in bucket:
+            bucket.append(cand)
+        self.vocab.update(k)
+
+    def _add_index_path(self, text: str, system: str, code: str, source: str) -> None:
+        """An index path "Main, variant > sub > subsub": the full path and main + last subterm, each with the code,
+        and the main term alone as a recognised concept (no candidates: the index gives it no code of its own)."""
+        segments = [_variants(s) for s in text.split(" > ")]
+        cand = (system, code, source)
+        for main in segments[0]:
+            for last in segments[-1]:
+                middle = [w for seg in segments[1:-1] for w in seg[0]]
+                self._add_words(main + middle + (last if len(segments) > 1 else []), cand)
+                if len(segments) > 2:
+                    self._add_words(main + last, cand)
+            self._add_words(main, None)
+
+    def finish(self) -> None:
+        """Build the typo index over long vocabulary words (a deletion pointing at two words is dropped)."""
+        deletes: dict[str, str] = {}
+        ambiguous = set()
+        for w in self.vocab:
+            if len(w) < MIN_TYPO_LEN or not w.isalpha():
+                continue
+            for i in range(len(w)):
+                d = w[:i] + w[i + 1 :]
+                if d in deletes and deletes[d] != w:
+                    ambiguous.add(d)
+                deletes[d] = w
+        for d in ambiguous:
+            deletes.pop(d, None)
+        self.deletes = deletes
+
+    def correct(self, word: str) -> str | None:
+        """The vocabulary word one edit away from word (deletion, insertion, substitution), if unique."""
+        if len(word) < MIN_TYPO_LEN or not word.isalpha():
+            return None
+        hit = self.deletes.get(word)  # word has one extra letter... or the reverse below
+        if hit:
+            return hit
+        for i in range(len(word)):
+            d = word[:i] + word[i + 1 :]
+            if d in self.vocab and len(d) >= MIN_TYPO_LEN:
+                return d
+            hit = self.deletes.get(d)
+            if hit:
+                return hit
+        return None
+
+
+def _variants(segment: str) -> list[list[str]]:
+    """Content words of an index segment and of each comma-separated variant ("Vision, vision > blurred, blurring")."""
+    out = [content_words(segment)]
+    if ", " in segment:
+        for part in segment.split(", ")[:4]:
+            words = content_words(part)
+            if words and words not in out:
+                out.append(words)
+    return out
+
+
+def synonym_rows() -> list[tuple[str, str, str, str]]:
+    """(phrase, type, system, code) rows of our synonym lexicon."""
+    return [(r[0], r[1], r[2], r[3]) for r in read_rows("synonyms.tsv") if len(r) >= 4]
+
+
+def store_terms(store: object) -> Iterable[tuple[str, str, str, str]]:
+    """(text, system, code, source) for every problem and procedure term of the store."""
+    for system in PROBLEM_SYSTEMS + PROCEDURE_SYSTEMS:
+        try:
+            for text, code, source in store.terms(system):  # type: ignore[attr-defined]
+                yield text, system, code, source
+        except Exception as exc:  # a system without a release
+            log.debug("no terms for %s: %s", system, exc)
+
+
+def build_index(terms: Iterable[tuple[str, str, str, str]]) -> TermIndex:
+    """Index code-set terms and our synonyms."""
+    index = TermIndex()
+    for text, system, code, source in terms:
+        index.add(text, system, code, source)
+    for phrase, _type, system, code in synonym_rows():
+        if code == "-":  # a recognised concept without a code of its own
+            words = content_words(phrase)
+            index._add_words(words, None)
+            if words:
+                index.kinds[bag(words)] = _type
+        else:
+            index.add(phrase, system, code, "synonym")
+    index.finish()
+    return index
+
+
+def _store_key(store: object) -> str:
+    parts = [MATCHER_VERSION, resources_digest()]
+    for system in PROBLEM_SYSTEMS + PROCEDURE_SYSTEMS:
+        try:
+            parts.append(f"{system}={store.active_release(system)}")  # type: ignore[attr-defined]
+        except Exception:
+            parts.append(f"{system}=none")
+    parts.append(str(getattr(store, "path", "")))
+    try:  # the index import and term counts change the terms without changing the tabular release
+        parts.extend(f"{r.system}:{r.release}:{r.code_count}:{r.active}" for r in store.releases())  # type: ignore[attr-defined]
+    except Exception as exc:
+        log.debug("store releases unavailable: %s", exc)
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+
+def _cache_dir() -> Path:
+    from cac.config import cac_home
+
+    return cac_home() / "cache"
+
+
+def load_index(store: object | None = None) -> TermIndex:
+    """The term index for the active code-set releases: from the disk cache, else built and cached."""
+    if store is None:
+        try:
+            from cac.codesets import open_store
+
+            store = open_store(quiet=True)
+        except Exception as exc:
+            log.warning("code-set store unavailable (%s); matching with the synonym lexicon only", exc)
+            return synonym_index()
+    key = _store_key(store)
+    path = _cache_dir() / f"nlp-matcher-{key}.pkl"
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                index = pickle.load(fh)
+            if isinstance(index, TermIndex) and index.key == key:
+                return index
+        except Exception as exc:  # a corrupt or stale cache is rebuilt
+            log.warning("matcher cache unreadable (%s); rebuilding", exc)
+    index = build_index(store_terms(store))
+    index.key = key
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        for stale in path.parent.glob("nlp-matcher-*.pkl"):
+            if stale != path:
+                stale.unlink(missing_ok=True)  # an index for an older release or resource set
+    except OSError as exc:
+        log.warning("could not cache the matcher at %s: %s", path, exc)
+    return index
+
+
+@lru_cache(maxsize=1)
+def synonym_index() -> TermIndex:
+    """An index of our synonym lexicon alone (no code-set store)."""
+    return build_index(())
+
+
+@lru_cache(maxsize=1)
+def stoplist() -> frozenset[str]:
+    return frozenset(r[0].lower() for r in read_rows("matcher_stoplist.tsv"))
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int  # char offsets
+    end: int
+    candidates: list[Candidate]
+    words: int
+    kind: str | None = None  # "problem" | "procedure" when the lexicon says so
+
+
+MIN_WORDS_ACROSS_COMMA = 3
+
+
+def find_matches(
+    index: TermIndex,
+    tokens: list[tuple[int, int, tuple[str, ...]]],
+    breaks: set[int] | None = None,
+    commas: set[int] | None = None,
+) -> list[Match]:
+    """Longest non-overlapping matches over tokens (start, end, normalised words).
+
+    breaks: token positions no match may cross (sentence and clause starts); commas: token positions preceded
+    by a comma, which a match may cross only when it has MIN_WORDS_ACROSS_COMMA words or more
+    ("kidney disease, chronic, stage 3" but not "fever, chills").
+    """
+    commas = commas or set()
+    vocab = index.vocab
+    entries = index.entries
+    stop = stoplist()
+    found: list[tuple[int, int, int, list[Candidate], tuple[str, ...]]] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        if not tokens[i][2] or not all(w in vocab for w in tokens[i][2]):
+            i += 1
+            continue
+        # a run of tokens whose words are all known
+        j = i
+        while (
+            j < n
+            and tokens[j][2]
+            and all(w in vocab for w in tokens[j][2])
+            and (j == i or not breaks or j not in breaks)
+        ):
+            j += 1
+        for a in range(i, j):
+            words: list[str] = []
+            crossed = False
+            for b in range(a, min(j, a + MAX_WORDS)):
+                words.extend(tokens[b][2])
+                if b > a and b in commas:
+                    crossed = True
+                key = bag(words)
+                cands = entries.get(key)
+                if cands is not None:
+                    if crossed and len(set(words)) < MIN_WORDS_ACROSS_COMMA:
+                        continue
+                    if b == a and len(tokens[a][2]) == 1 and (tokens[a][2][0] in stop or len(tokens[a][2][0]) < 3):
+                        continue
+                    found.append((a, b + 1, len(key), cands, key))
+        i = j
+    # greedy: most words first, then leftmost
+    found.sort(key=lambda f: (-f[2], -(f[1] - f[0]), f[0]))
+    taken = [False] * n
+    out = []
+    kinds = index.kinds
+    for a, b, nwords, cands, key in found:
+        if any(taken[a:b]):
+            continue
+        for k in range(a, b):
+            taken[k] = True
+        out.append(Match(tokens[a][0], tokens[b - 1][1], cands, nwords, kinds.get(key)))
+    out.sort(key=lambda m: m.start)
+    return out

@@ -1,0 +1,1 @@
+"""Data files (lexicons, trigger lists, header variants) read by cac.nlp."""

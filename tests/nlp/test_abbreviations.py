@@ -1,0 +1,56 @@
+"""Abbreviation lexicon and context rules for ambiguous abbreviations."""
+
+from __future__ import annotations
+
+import pytest
+
+from cac.nlp import analyze
+from cac.nlp.abbreviations import lexicon, senses
+
+
+def expansion_of(text: str, abbr: str) -> str:
+    doc = analyze(text)
+    found = [a for a in doc._.abbreviation_expansions if a.text == abbr]
+    assert found, f"{abbr} not expanded in {text!r}"
+    return found[0].expansion
+
+
+def test_lexicon_size() -> None:
+    assert len(lexicon()) + len(senses()) >= 400
+
+
+@pytest.mark.parametrize(
+    ("text", "abbr", "expansion"),
+    [
+        ("Hx of HTN and COPD.", "HTN", "hypertension"),
+        ("Hx of HTN and COPD.", "COPD", "chronic obstructive pulmonary disease"),
+        ("CT chest showed PE, started on heparin.", "PE", "pulmonary embolism"),
+        ("PE: general well appearing, HEENT normal.", "PE", "physical exam"),
+        ("Diagnosed with MS, on interferon, new MRI lesions.", "MS", "multiple sclerosis"),
+        ("Echo shows severe MS with mitral valve gradient.", "MS", "mitral stenosis"),
+        ("Given MS 4 mg IV for pain.", "MS", "morphine sulfate"),
+        ("SpO2 96% on RA.", "RA", "room air"),
+        ("RA with joint swelling on methotrexate.", "RA", "rheumatoid arthritis"),
+        ("Presents with substernal CP radiating to the arm.", "CP", "chest pain"),
+        ("Child with spastic CP, wheelchair bound.", "CP", "cerebral palsy"),
+        ("Prior MI treated with stent.", "MI", "myocardial infarction"),
+        ("Mild MI on echo, mitral valve thickened.", "MI", "mitral insufficiency"),
+        ("Referred to PT for gait training and strengthening.", "PT", "physical therapy"),
+        ("PT 14 seconds, INR 1.2.", "PT", "prothrombin time"),
+    ],
+)
+def test_expansions(text: str, abbr: str, expansion: str) -> None:
+    assert expansion_of(text, abbr) == expansion
+
+
+def test_defined_abbreviation_from_text_is_used() -> None:
+    doc = analyze("Placed a transjugular intrahepatic portosystemic shunt (TIPS) last year. The TIPS is patent.")
+    defined = [a for a in doc._.abbreviation_expansions if a.text == "TIPS"]
+    assert len(defined) == 2
+    assert {a.expansion for a in defined} == {"transjugular intrahepatic portosystemic shunt"}
+
+
+def test_abbreviation_feeds_the_matcher() -> None:
+    doc = analyze("Known HTN.")
+    m = [m for m in doc._.mentions if m.text == "HTN"]
+    assert m and any(c[1].startswith("I10") for c in m[0].candidates)

@@ -1,0 +1,140 @@
+"""Assertion rules on short clinical sentences: assert_target and detect_cues."""
+
+from __future__ import annotations
+
+import pytest
+
+from cac.nlp import ASSERTIONS, assert_target, detect_cues
+
+
+def label(sentence: str, target: str) -> str:
+    i = sentence.index(target)
+    return assert_target(sentence, i, i + len(target)).label
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "expected"),
+    [
+        # negation, forward and backward
+        ("Patient denies chest pain.", "chest pain", "negated"),
+        ("No evidence of pneumothorax.", "pneumothorax", "negated"),
+        ("Negative for fever.", "fever", "negated"),
+        ("Negative   for fever.", "fever", "negated"),
+        ("ROS is -ve for weight loss.", "weight loss", "negated"),
+        ("Free of any rash.", "rash", "negated"),
+        ("Pulmonary embolism was ruled out.", "Pulmonary embolism", "negated"),
+        ("Blood cultures were negative.", "Blood cultures", "negated"),
+        ("Her nausea resolved.", "nausea", "negated"),
+        ("Allergies: None.", "Allergies", "present"),
+        ("She was not tachycardic.", "tachycardic", "negated"),
+        ("In no acute distress.", "acute distress", "negated"),
+        ("No change in vision or diplopia.", "diplopia", "negated"),
+        ("There is lack of edema.", "edema", "negated"),
+        # lists
+        ("No fever, chills, or cough.", "fever", "negated"),
+        ("No fever, chills, or cough.", "chills", "negated"),
+        ("No fever, chills, or cough.", "cough", "negated"),
+        # scope stops at but/however and at sentence/clause ends
+        ("No fever but has productive cough.", "productive cough", "present"),
+        ("Denies nausea; however, reports abdominal pain.", "abdominal pain", "present"),
+        ("No edema. Crackles at the bases.", "Crackles", "present"),
+        ("IMPRESSION: No pneumothorax. FINDINGS: Left effusion.", "Left effusion", "present"),
+        ("Denies headache, reports dizziness.", "dizziness", "present"),
+        # pseudo-triggers
+        ("No increase in the size of the nodule.", "nodule", "present"),
+        ("Not only pneumonia but also sepsis.", "pneumonia", "present"),
+        ("Gram negative rods in the urine.", "rods", "present"),
+        ("No significant change in the pleural effusion.", "pleural effusion", "present"),
+        ("No interval change in hydronephrosis.", "hydronephrosis", "present"),
+        # possible
+        ("Rule out pneumonia.", "pneumonia", "possible"),
+        ("R/O celiac sprue.", "celiac sprue", "possible"),
+        ("CT to evaluate for appendicitis.", "appendicitis", "possible"),
+        ("Atelectasis versus pneumonia.", "Atelectasis", "possible"),
+        ("Atelectasis versus pneumonia.", "pneumonia", "possible"),
+        ("Findings suspicious for malignancy.", "malignancy", "possible"),
+        ("Cannot rule out early appendicitis.", "early appendicitis", "possible"),
+        ("Probable viral syndrome.", "viral syndrome", "possible"),
+        # historical
+        ("History of myocardial infarction.", "myocardial infarction", "historical"),
+        ("S/p appendectomy.", "appendectomy", "historical"),
+        ("No history of seizures.", "seizures", "negated"),
+        ("45 year old man with pneumonia.", "pneumonia", "present"),
+        # hypothetical
+        ("Return if fever develops.", "fever", "hypothetical"),
+        ("Call if chest pain recurs.", "chest pain", "hypothetical"),
+        # family
+        ("Mother had breast cancer.", "breast cancer", "family"),
+        ("Family history of colon cancer.", "colon cancer", "family"),
+        ("Diabetes in his father.", "Diabetes", "family"),
+        ("Patient has hypertension.", "hypertension", "present"),
+    ],
+)
+def test_assertion_rules(sentence: str, target: str, expected: str) -> None:
+    assert label(sentence, target) == expected
+
+
+def test_trigger_is_recorded_with_offsets() -> None:
+    s = "Patient denies chest pain."
+    res = assert_target(s, s.index("chest"), s.index("chest") + 10)
+    assert res.label in ASSERTIONS
+    assert res.trigger is not None
+    assert s[res.trigger.start : res.trigger.end] == res.trigger.text == "denies"
+
+
+def test_present_has_no_trigger() -> None:
+    s = "Acute appendicitis."
+    res = assert_target(s, 6, 18)
+    assert res.label == "present" and res.trigger is None
+
+
+def test_out_of_range_target_is_clamped() -> None:
+    assert assert_target("No fever.", 50, 70).label in ASSERTIONS
+
+
+def test_detect_cues() -> None:
+    s = "No fracture, possibly a sprain."
+    cues = detect_cues(s)
+    kinds = {(c.kind, c.text) for c in cues}
+    assert ("negation", "No") in kinds and ("speculation", "possibly") in kinds
+    for c in cues:
+        assert s[c.start : c.end] == c.text
+
+
+def test_detect_cues_none_in_plain_sentence() -> None:
+    assert detect_cues("Heart size is normal.") == []
+
+
+def test_disjunction_is_speculation_unless_negated() -> None:
+    assert any(c.kind == "speculation" for c in detect_cues("Atelectasis or pneumonia."))
+    assert not any(c.kind == "speculation" for c in detect_cues("No fever or chills."))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "expected"),
+    [
+        ("Will refer to ophthalmology for dilated eye exam.", "dilated eye exam", "hypothetical"),
+        ("Repeat EGD in 8 weeks.", "EGD", "hypothetical"),
+        ("PE unlikely given negative D-dimer.", "PE", "possible"),
+        ("No family history of aneurysm.", "aneurysm", "negated"),
+        ("TTE not indicated.", "TTE", "negated"),
+        ("Former smoker.", "smoker", "historical"),
+        ("Flu vaccine given, preservative-free.", "Flu vaccine", "present"),
+        ("Two-day history of fever.", "fever", "present"),
+    ],
+)
+def test_plan_and_experiencer_rules(sentence: str, target: str, expected: str) -> None:
+    assert label(sentence, target) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "expected"),
+    [
+        ("EGD if no improvement.", "EGD", "hypothetical"),
+        ("Septic arthritis not suspected.", "Septic arthritis", "negated"),
+        ("Gallstone pancreatitis excluded by US.", "Gallstone pancreatitis", "negated"),
+        ("Patient has not had genetic testing.", "genetic testing", "negated"),
+    ],
+)
+def test_conditional_and_exclusion_rules(sentence: str, target: str, expected: str) -> None:
+    assert label(sentence, target) == expected

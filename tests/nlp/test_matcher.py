@@ -1,0 +1,96 @@
+"""The concept matcher on a small term list: normalisation, word order, typos, longest match."""
+
+from __future__ import annotations
+
+from cac.nlp.matcher import build_index, find_matches
+from cac.nlp.normalise import content_words, lemma
+
+TERMS = [
+    ("Chronic kidney disease, stage 3", "ICD-10-CM", "N18.30", "title"),
+    ("Chronic kidney disease", "ICD-10-CM", "N18.9", "title"),
+    ("Pneumonia, unspecified organism", "ICD-10-CM", "J18.9", "title"),
+    ("Pneumonia", "ICD-10-CM", "J18.9", "index"),
+    ("Fever", "ICD-10-CM", "R50.9", "index"),
+    ("Chills", "ICD-10-CM", "R68.83", "index"),
+    ("Fever with chills", "ICD-10-CM", "R50.9", "inclusion"),
+]
+
+
+def run(text: str):
+    import re
+
+    index = build_index(TERMS)
+    tokens = []
+    commas = set()
+    for m in re.finditer(r"\w+|,", text):
+        if m.group() == ",":
+            commas.add(len(tokens))
+            continue
+        words = tuple(content_words(m.group()))
+        if words:
+            w = words[0] if words[0] in index.vocab else (index.correct(words[0]) or words[0])
+            tokens.append((m.start(), m.end(), (w,)))
+    return [(text[m.start : m.end], m.candidates[0][1]) for m in find_matches(index, tokens, set(), commas)]
+
+
+def test_lemma_plural_stripping() -> None:
+    assert lemma("kidneys") == "kidney" and lemma("arteries") == "artery" and lemma("diagnoses") == "diagnosis"
+
+
+def test_exact_and_longest() -> None:
+    assert run("chronic kidney disease stage 3") == [("chronic kidney disease stage 3", "N18.30")]
+
+
+def test_word_order_tolerance() -> None:
+    assert run("kidney disease, chronic, stage 3") == [("kidney disease, chronic, stage 3", "N18.30")]
+
+
+def test_plural_and_case() -> None:
+    assert run("PNEUMONIAS") == [("PNEUMONIAS", "J18.9")]
+
+
+def test_small_typo() -> None:
+    assert run("pneumonai") == [("pneumonai", "J18.9")]
+
+
+def test_short_list_items_are_not_merged_across_commas() -> None:
+    assert run("fever, chills") == [("fever", "R50.9"), ("chills", "R68.83")]
+
+
+def test_synonyms_included() -> None:
+    index = build_index([])
+    assert index.entries.get(("attack", "heart"))
+
+
+class _FakeStore:
+    path = "fake"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def terms(self, system: str):
+        self.calls += 1
+        if system == "ICD-10-CM":
+            yield from [("Pneumonia", "J18.9", "title"), ("Ulcer, ulcerated > lower limb > foot", "L97.509", "index")]
+
+    def active_release(self, system: str) -> str:
+        return "test-1"
+
+
+def test_index_is_cached_on_disk_and_reused(tmp_path, monkeypatch) -> None:
+    from cac.nlp import matcher
+
+    monkeypatch.setenv("CAC_HOME", str(tmp_path))
+    store = _FakeStore()
+    first = matcher.load_index(store)
+    assert list((tmp_path / "cache").glob("nlp-matcher-*.pkl"))
+    calls = store.calls
+    second = matcher.load_index(store)
+    assert store.calls == calls  # read from the cache, not rebuilt
+    assert second.entries == first.entries
+
+
+def test_index_paths_match_main_plus_last_subterm() -> None:
+    index = build_index([("Ulcer, ulcerated > lower limb > foot", "ICD-10-CM", "L97.509", "index")])
+    assert index.entries[("foot", "ulcer")][0][1] == "L97.509"
+    assert index.entries[("foot", "limb", "lower", "ulcer")][0][1] == "L97.509"

@@ -1,0 +1,83 @@
+"""The assembled pipeline: mentions, assertions in context, section defaults, serialisation."""
+
+from __future__ import annotations
+
+from cac.nlp import analyze, load_pipeline
+
+NOTE = """CHIEF COMPLAINT: Chest pain.
+HPI: 65 yo M with HTN, s/p CABG, c/o chest pain x 3 days. Denies fever, chills, or cough.
+PAST MEDICAL HISTORY: COPD.
+FAMILY HISTORY: Diabetes.
+REVIEW OF SYSTEMS:
+Constitutional: Negative for weight loss.
+ASSESSMENT AND PLAN: Possible pneumonia. Return if fever develops.
+"""
+
+
+def by_text(doc, text):
+    found = [m for m in doc._.mentions if m.text.lower() == text.lower()]
+    assert found, f"no mention {text!r} in {[m.text for m in doc._.mentions]}"
+    return found
+
+
+def test_pipeline_is_built_once_from_config() -> None:
+    nlp = load_pipeline()
+    assert nlp is load_pipeline()
+    assert nlp.pipe_names[0] == "cac_sections" and "cac_mentions" in nlp.pipe_names
+
+
+def test_mentions_assertions_and_sections() -> None:
+    doc = analyze(NOTE)
+    assert by_text(doc, "Chest pain")[0].assertion == "present"
+    assert by_text(doc, "Chest pain")[0].section == "chief_complaint"
+    assert by_text(doc, "fever")[0].assertion == "negated"
+    assert by_text(doc, "cough")[0].assertion == "negated"
+    assert by_text(doc, "CABG")[0].assertion == "historical"
+    assert by_text(doc, "CABG")[0].type == "procedure"
+    copd = by_text(doc, "COPD")[0]
+    assert copd.assertion == "historical" and copd.section == "past_medical_history" and copd.trigger is None
+    assert by_text(doc, "Diabetes")[0].assertion == "family"
+    assert by_text(doc, "weight loss")[0].assertion == "negated"
+    assert by_text(doc, "pneumonia")[0].assertion == "possible"
+    assert by_text(doc, "fever")[-1].assertion == "hypothetical"
+
+
+def test_offsets_slice_original_text() -> None:
+    doc = analyze(NOTE)
+    assert doc._.mentions
+    for m in doc._.mentions:
+        assert NOTE[m.start : m.end] == m.text
+        if m.trigger:
+            assert NOTE[m.trigger.start : m.trigger.end] == m.trigger.text
+        # an index main term with no code of its own is a recognised concept without candidates
+        assert all(len(c) == 3 for c in m.candidates)
+
+
+def test_to_dict_matches_interface() -> None:
+    doc = analyze("Denies fever.")
+    d = by_text(doc, "fever")[0].to_dict()
+    assert d == {
+        "start": 7,
+        "end": 12,
+        "text": "fever",
+        "type": "problem",
+        "assertion": "negated",
+        "trigger": {"start": 0, "end": 6, "text": "Denies"},
+        "section": None,
+    }
+
+
+def test_templated_ros_line_denies_everything_on_it() -> None:
+    doc = analyze("REVIEW OF SYSTEMS:\nRespiratory: cough, wheezing - negative\n")
+    assert {m.assertion for m in doc._.mentions if m.text.lower() in ("cough", "wheezing")} == {"negated"}
+
+
+def test_empty_and_whitespace() -> None:
+    assert analyze("")._.mentions == []
+    assert analyze("   \n\t")._.mentions == []
+
+
+def test_resolved_in_past_history_is_historical() -> None:
+    doc = analyze("PAST MEDICAL HISTORY: Depression (resolved).\nHPI: Her nausea resolved.\n")
+    assert by_text(doc, "Depression")[0].assertion == "historical"
+    assert by_text(doc, "nausea")[0].assertion == "negated"

@@ -1,0 +1,39 @@
+"""Clinical tokenizer cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from cac.nlp import load_pipeline
+
+
+def toks(text: str) -> list[str]:
+    return [t.text for t in load_pipeline().tokenizer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("HTN/DM2", ["HTN", "/", "DM2"]),
+        ("s/p CABG", ["s/p", "CABG"]),
+        ("w/o complications", ["w/o", "complications"]),
+        ("c/o CP", ["c/o", "CP"]),
+        ("h/o MI,", ["h/o", "MI", ","]),
+        ("BP 140/90.", ["BP", "140/90", "."]),
+        ("3x/day", ["3x/day"]),
+        ("q4-6h prn", ["q4-6h", "prn"]),
+        ("on 01/02/2020", ["on", "01/02/2020"]),
+        ("metformin 500mg", ["metformin", "500", "mg"]),
+        ("(+) fever (-) chills", ["(+)", "fever", "(-)", "chills"]),
+        ("\u2022 cough", ["\u2022", "cough"]),
+        ("L4-5 disc", ["L4-5", "disc"]),
+        ("EF 51%", ["EF", "51%"]),
+    ],
+)
+def test_clinical_tokens(text: str, expected: list[str]) -> None:
+    assert toks(text) == expected
+
+
+def test_numbered_list_and_bullets_split_from_text() -> None:
+    out = toks("1. fever\n- cough")
+    assert "fever" in out and "cough" in out and "-" in out
