@@ -34,3 +34,45 @@ def codesets(
         typer.echo(
             f"{name:<7} n={r['n']}  p50 {r['p50_ms']:.3f} ms  p95 {r['p95_ms']:.3f} ms  max {r['max_ms']:.1f} ms"
         )
+
+
+@app.command()
+def nlp(
+    mtsamples: str = typer.Argument(
+        ..., help="MTSamples CSV (.csv or .csv.gz), e.g. ../shared/data/mtsamples/mtsamples.csv.gz"
+    ),
+    limit: int = typer.Option(0, "--limit", min=0, help="Only the first N notes (0 = all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """NLP pipeline throughput next to spaCy's bare tokenizer on the same notes, and peak memory."""
+    from cac.nlp.bench import read_mtsamples, run_benchmark
+
+    with one_line_errors():
+        notes = read_mtsamples(mtsamples)
+    result = run_benchmark(notes[:limit] if limit else notes)
+    if as_json:
+        print_json(result)
+        return
+    for key, value in result.items():
+        typer.echo(f"{key}: {value}")
+
+
+@app.command()
+def suggest(
+    mtsamples: str = typer.Argument(..., help="MTSamples CSV (.csv or .csv.gz)."),
+    limit: int = typer.Option(500, "--limit", min=0, help="Only the first N notes (0 = all)."),
+    setting: str = typer.Option("outpatient", "--setting", help="outpatient, inpatient or emergency."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Warm ``engine.suggest`` latency p50/p95 per note and peak memory."""
+    from cac.coding.bench import run_benchmark
+    from cac.nlp.bench import read_mtsamples
+
+    with one_line_errors():
+        notes = read_mtsamples(mtsamples)
+    result = run_benchmark(notes[:limit] if limit else notes, setting=setting)
+    if as_json:
+        print_json(result)
+        return
+    for key, value in result.items():
+        typer.echo(f"{key}: {value}")

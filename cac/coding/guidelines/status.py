@@ -44,7 +44,9 @@ def rules() -> tuple[StatusRule, ...]:
         joined = "|".join(f"(?:{p})" for p in row["patterns"])
         pattern = re.compile(rf"(?<![\w/-])(?:{joined})(?![\w-])", re.IGNORECASE)
         out.append(
-            StatusRule(row["code"], row["label"], pattern, row["code"].startswith("Z79"), tuple(row.get("replaces", ())))
+            StatusRule(
+                row["code"], row["label"], pattern, row["code"].startswith("Z79"), tuple(row.get("replaces", ()))
+            )
         )
     return tuple(out)
 
