@@ -17,24 +17,14 @@ from typing import Any
 
 import yaml
 
+from cac.codesets import SYSTEMS
+from cac.coding.types import ASSERTIONS, NOTE_TYPES, SETTINGS  # the vocabularies of interfaces.md
+
 HERE = Path(__file__).resolve().parent
 SRC_DIR = HERE / "src"
 
 SPLITS = ("dev", "test")
-SETTINGS = ("outpatient", "inpatient", "emergency")
-NOTE_TYPES = (
-    "progress_note",
-    "discharge_summary",
-    "operative_report",
-    "procedure_note",
-    "radiology_report",
-    "ed_note",
-    "consult",
-    "hp",
-)
-SYSTEMS = ("ICD-10-CM", "ICD-10-PCS", "CPT", "HCPCS")
 MENTION_TYPES = ("problem", "procedure")
-ASSERTIONS = ("present", "negated", "possible", "historical", "family", "hypothetical")
 ID_RE = re.compile(r"^(dev|test)-\d{3}$")
 CODE_FORMATS = {
     "ICD-10-CM": re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"),

@@ -8,19 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SETTINGS = ("outpatient", "inpatient", "emergency")
-NOTE_TYPES = (
-    "progress_note",
-    "discharge_summary",
-    "operative_report",
-    "procedure_note",
-    "radiology_report",
-    "ed_note",
-    "consult",
-    "hp",
-)
-ASSERTIONS = ("present", "negated", "possible", "historical", "family", "hypothetical")
-SYSTEMS = ("ICD-10-CM", "ICD-10-PCS", "CPT", "HCPCS")
+from cac.codesets import SYSTEMS
+from cac.coding.types import ASSERTIONS, NOTE_TYPES, SETTINGS  # the vocabularies of interfaces.md
+
 PARTIAL_CPT_RELEASE = "builtin"  # cac ships code numbers only for common CPT codes; not a full release
 
 

@@ -307,6 +307,21 @@ class CodeSetStore:
         return searcher.search(query, canonical_system(system) if system else None, limit)
 
     # ------------------------------------------------------------------ writes
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction: committed when the block ends, rolled back (store unchanged) on any error."""
+        with self._lock:
+            cur = self._conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            finally:
+                self._refresh_active()
+
     def write_release(
         self,
         system: str,
@@ -319,107 +334,80 @@ class CodeSetStore:
     ) -> ReleaseInfo:
         """Replace (system, release) with ``records`` in one transaction; on any error nothing changes."""
         system = canonical_system(system)
-        with self._lock:
-            cur = self._conn.cursor()
-            try:
-                cur.execute("BEGIN IMMEDIATE")
-                cur.execute("DELETE FROM codes WHERE system=? AND release=?", (system, release))
-                cur.execute("DELETE FROM notes WHERE system=? AND release=?", (system, release))
-                count = billable = 0
-                seen: set[str] = set()
-                code_rows: list[tuple[object, ...]] = []
-                note_rows: list[tuple[str, str, str, int, str, str]] = []
-                for rec in records:
-                    if rec.code in seen:
-                        continue
-                    seen.add(rec.code)
-                    count += rec.kind not in ("block", "modifier")
-                    billable += bool(rec.billable)
-                    code_rows.append(
-                        (
-                            system,
-                            release,
-                            rec.code,
-                            rec.title,
-                            int(rec.billable),
-                            rec.parent,
-                            rec.kind,
-                            rec.chapter,
-                            rec.block,
-                        )
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM codes WHERE system=? AND release=?", (system, release))
+            cur.execute("DELETE FROM notes WHERE system=? AND release=?", (system, release))
+            count = billable = 0
+            seen: set[str] = set()
+            code_rows: list[tuple[object, ...]] = []
+            note_rows: list[tuple[str, str, str, int, str, str]] = []
+            for rec in records:
+                if rec.code in seen:
+                    continue
+                seen.add(rec.code)
+                count += rec.kind not in ("block", "modifier")
+                billable += bool(rec.billable)
+                code_rows.append(
+                    (
+                        system,
+                        release,
+                        rec.code,
+                        rec.title,
+                        int(rec.billable),
+                        rec.parent,
+                        rec.kind,
+                        rec.chapter,
+                        rec.block,
                     )
-                    note_rows.extend((system, release, rec.code, i, k, t) for i, (k, t) in enumerate(rec.notes))
-                if count == 0:
-                    raise ImportFailedError(f"no {system} codes found in {source}")
-                cur.executemany("INSERT INTO codes VALUES (?,?,?,?,?,?,?,?,?)", code_rows)
-                cur.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?)", note_rows)
-                if hcc_rows is not None:
-                    cur.execute("DELETE FROM hcc")
-                    cur.executemany("INSERT OR IGNORE INTO hcc VALUES (?,?,?,?,?)", hcc_rows)
-                self._record_release(cur, system, release, source, count, billable, activate)
-                if refresh_terms:
-                    self._rebuild_terms(cur)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            finally:
-                self._refresh_active()
+                )
+                note_rows.extend((system, release, rec.code, i, k, t) for i, (k, t) in enumerate(rec.notes))
+            if count == 0:
+                raise ImportFailedError(f"no {system} codes found in {source}")
+            cur.executemany("INSERT INTO codes VALUES (?,?,?,?,?,?,?,?,?)", code_rows)
+            cur.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?)", note_rows)
+            if hcc_rows is not None:
+                cur.execute("DELETE FROM hcc")
+                cur.executemany("INSERT OR IGNORE INTO hcc VALUES (?,?,?,?,?)", hcc_rows)
+            self._record_release(cur, system, release, source, count, billable, activate)
+            if refresh_terms:
+                self._rebuild_terms(cur)
         return next(r for r in self.releases() if r.system == system and r.release == release)
 
     def write_index(self, release: str, rows: list[IndexRow], source: str) -> ReleaseInfo:
         """Replace the Alphabetic Index ``release`` in one transaction and make it active."""
-        with self._lock:
-            cur = self._conn.cursor()
-            try:
-                cur.execute("BEGIN IMMEDIATE")
-                cur.execute("DELETE FROM index_terms WHERE release=?", (release,))
-                cur.executemany(
-                    "INSERT INTO index_terms VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        (
-                            release,
-                            r.id,
-                            r.parent_id,
-                            r.level,
-                            r.term,
-                            r.path,
-                            r.table,
-                            r.column,
-                            r.code,
-                            r.see,
-                            r.see_also,
-                            r.nonessential,
-                            r.resolved_from,
-                        )
-                        for r in rows
-                    ],
-                )
-                terms = sum(1 for r in rows if r.column is None)
-                with_code = sum(1 for r in rows if r.code)
-                self._record_release(cur, INDEX_SYSTEM, release, source, terms, with_code, True)
-                self._rebuild_terms(cur)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            finally:
-                self._refresh_active()
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM index_terms WHERE release=?", (release,))
+            cur.executemany(
+                "INSERT INTO index_terms VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        release,
+                        r.id,
+                        r.parent_id,
+                        r.level,
+                        r.term,
+                        r.path,
+                        r.table,
+                        r.column,
+                        r.code,
+                        r.see,
+                        r.see_also,
+                        r.nonessential,
+                        r.resolved_from,
+                    )
+                    for r in rows
+                ],
+            )
+            terms = sum(1 for r in rows if r.column is None)
+            with_code = sum(1 for r in rows if r.code)
+            self._record_release(cur, INDEX_SYSTEM, release, source, terms, with_code, True)
+            self._rebuild_terms(cur)
         return next(r for r in self.releases() if r.system == INDEX_SYSTEM and r.release == release)
 
     def refresh_terms(self) -> None:
         """Rebuild the searchable terms of the active releases (after writes made without it)."""
-        with self._lock:
-            cur = self._conn.cursor()
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                self._rebuild_terms(cur)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            finally:
-                self._refresh_active()
+        with self._transaction() as cur:
+            self._rebuild_terms(cur)
 
     def set_meta(self, key: str, value: str) -> None:
         self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

@@ -11,22 +11,12 @@ from cac.codesets import CPT, ICD10CM, ICD10PCS, CodeSetStore, open_store
 from cac.coding.candidates import vote
 from cac.coding.encoder import Encoder
 from cac.coding.rank import final_score
-from cac.coding.types import SETTINGS, Candidate, Span
+from cac.coding.types import NOTE_TYPES, SETTINGS, Candidate, Span
 
 DEFAULT_THRESHOLD = 0.65
 # A mention proposes its best code, and others only when they score almost as well.
 MENTION_MARGIN = 0.05
 MAX_CODES_PER_MENTION = 2
-NOTE_TYPES = (
-    "progress_note",
-    "discharge_summary",
-    "operative_report",
-    "procedure_note",
-    "radiology_report",
-    "ed_note",
-    "consult",
-    "hp",
-)
 # Assertions that can never yield a code for the patient's own condition.
 _NEVER_CODED = frozenset({"negated", "hypothetical"})
 

@@ -7,6 +7,16 @@ from typing import Any
 
 ASSERTIONS = ("present", "negated", "possible", "historical", "family", "hypothetical")
 SETTINGS = ("outpatient", "inpatient", "emergency")
+NOTE_TYPES = (
+    "progress_note",
+    "discharge_summary",
+    "operative_report",
+    "procedure_note",
+    "radiology_report",
+    "ed_note",
+    "consult",
+    "hp",
+)
 
 
 @dataclass(frozen=True)
