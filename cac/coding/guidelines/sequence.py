@@ -37,7 +37,7 @@ def principal_first(candidates: list[Candidate], ctx: GuidelineContext | None = 
 
     for cand in placed:
         put(cand)
-    for waiting in after.values():  # an etiology cycle: keep them, in score order
+    for waiting in list(after.values()):  # an etiology cycle: keep them, in score order
         for m in waiting:
             put(m)
     if result and result[0].system == ICD and is_manifestation(result[0].code, ctx):

@@ -71,3 +71,14 @@ def test_context_rejects_an_unknown_setting(store):
     with pytest.raises(ValueError, match="unknown setting"):
         GuidelineContext(setting="clinic", store=store)
     assert GuidelineContext(setting="emergency", store=store).entry("E11.99") is None
+
+
+def test_etiology_cycle_keeps_every_code(monkeypatch, context):
+    """Two codes that each name the other as etiology (a cycle) must both survive sequencing."""
+    from cac.coding.guidelines import sequence
+    from cac.coding.types import Candidate, Span
+
+    a = Candidate("ICD-10-CM", "E11.22", "a", 0.9, [Span(0, 1, "a")])
+    b = Candidate("ICD-10-CM", "N18.31", "b", 0.8, [Span(2, 3, "b")])
+    monkeypatch.setattr(sequence, "etiologies", lambda cand, ordered, ctx: [b] if cand is a else [a])
+    assert {c.code for c in sequence.principal_first([a, b], context())} == {"E11.22", "N18.31"}
