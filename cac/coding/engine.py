@@ -10,6 +10,7 @@ from cac import config
 from cac.codesets import CPT, ICD10CM, ICD10PCS, CodeSetStore, open_store
 from cac.coding.candidates import vote
 from cac.coding.encoder import Encoder
+from cac.coding.procedures import propose_procedures
 from cac.coding.rank import final_score
 from cac.coding.types import NOTE_TYPES, SETTINGS, Candidate, Span
 
@@ -80,7 +81,10 @@ class Engine:
 
         doc = analyze(text)
         mentions = list(doc._.mentions)
-        candidates = self._candidates(mentions, setting)
+        # Problems go through the term matcher and search; procedures, services and supplies through the
+        # rule-based procedure coder, which reads approach, device, dose and the other axes from the text.
+        candidates = self._candidates([m for m in mentions if m.type != "procedure"], setting)
+        candidates += propose_procedures(text, doc, setting, note_type, self.store)
         candidates = self._apply_guidelines(candidates, setting, note_type, text)
         candidates.sort(key=lambda c: (-c.score, c.system, c.code))
         return {

@@ -70,7 +70,8 @@ def final_score(candidate: Candidate, retrieval: float, mentions: int) -> float:
     repetition = min(0.08, 0.04 * (mentions - 1))
     specificity = -0.05 if "unspecified" in candidate.flags else 0.0
     score = retrieval * section_weight(candidate.sections) * ASSERTION_WEIGHTS.get(candidate.assertion, 0.5)
-    if is_symptom(candidate) and not CONCLUSION_SECTIONS.intersection(candidate.sections):
+    # Only notes with sections say where conclusions are; a narrative without headers gets no penalty.
+    if is_symptom(candidate) and candidate.sections and not CONCLUSION_SECTIONS.intersection(candidate.sections):
         score *= SYMPTOM_OUTSIDE_CONCLUSIONS
     return max(0.0, min(1.0, score + repetition + specificity))
 

@@ -1,0 +1,140 @@
+"""Wound repair CPT codes: lengths summed per complexity class and anatomic group (``resources/repair.yaml``)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from functools import lru_cache
+from typing import Any
+
+from cac.coding.procedures.common import make_candidate, span
+from cac.coding.procedures.context import NoteContext
+from cac.coding.procedures.data import load_yaml
+from cac.coding.types import Candidate, Span
+
+CPT = "CPT"
+_LENGTH = re.compile(r"(?P<len>\d+(?:\.\d+)?) ?(?:cm|centimeters?)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, Any]:
+    data = load_yaml("repair.yaml")
+    data["_sites"] = {k: re.compile(v, re.I) for k, v in data["sites"].items()}
+    data["_trigger"] = re.compile(data["trigger"], re.I)
+    data["_class"] = {k: re.compile(v, re.I) for k, v in data["class_words"].items()}
+    data["_total"] = re.compile(data["total_length"], re.I)
+    data["_wound"] = re.compile(data["wound_words"], re.I)
+    return data
+
+
+def site_of(text: str) -> str | None:
+    """The anatomic site named in a phrase (the first in the table order that matches)."""
+    for name, pattern in _rules()["_sites"].items():
+        if pattern.search(text):
+            return name
+    return None
+
+
+def repair_class(text: str) -> str:
+    """complex / intermediate / simple from the words describing the closure."""
+    for name in ("complex", "intermediate"):
+        if _rules()["_class"][name].search(text):
+            return name
+    return "simple"
+
+
+def group_of(klass: str, site: str) -> str | None:
+    for group, sites in _rules()["classes"][klass]["groups"].items():
+        if site in sites:
+            return group
+    return None
+
+
+def codes_for(klass: str, group: str, length: float) -> list[tuple[str, int]]:
+    """(code, units) for a summed length of one class and group (complex adds the +5 cm add-on code)."""
+    spec = _rules()["classes"][klass]
+    bands = spec["bands"][group]
+    if klass == "complex" and length <= 1.0:
+        return []
+    for limit, code in bands:
+        if length <= limit + 1e-9:
+            return [(str(code), 1)]
+    if klass == "complex":
+        extra = math.ceil((length - 7.5) / 5.0 - 1e-9)
+        return [(str(bands[-1][1]), 1), (str(spec["addon"][group]), extra)]
+    return [(str(bands[-1][1]), 1)]
+
+
+def propose_repairs(ctx: NoteContext, store: Any) -> list[Candidate]:
+    """Repair codes for the wounds closed in this encounter."""
+    rules = _rules()
+    text = ctx.text
+    triggers = [m for m in rules["_trigger"].finditer(text) if ctx.ok(m.start(), m.end())]
+    if not triggers:
+        return []
+    trig = span(text, triggers[0].start(), triggers[0].end())
+    note_class = repair_class(
+        " ".join(text[ctx.clause_at(m.start()).start : ctx.clause_at(m.start()).end] for m in triggers)
+    )
+    for m in triggers:
+        note_class = max(
+            note_class, repair_class(text[m.start() - 40 : m.end()]), key=["simple", "intermediate", "complex"].index
+        )
+    wounds: list[tuple[float, str, str, Span]] = []  # length, site, class, evidence
+    total = rules["_total"].search(text)
+    lacs = []
+    for clause in ctx.clauses:
+        clause_text = text[clause.start : clause.end]
+        if not rules["_wound"].search(clause_text):
+            continue
+        for m in _LENGTH.finditer(clause_text):
+            start, end = clause.start + m.start(), clause.start + m.end()
+            if not ctx.ok(start, end) or rules["_total"].search(text[max(clause.start, start - 30) : end]):
+                continue
+            after = text[end : min(clause.end, end + 30)]
+            before = text[max(clause.start, start - 30) : start]
+            site = site_of(re.split(r"\band\b|,|;", after)[0]) or site_of(before) or site_of(clause_text)
+            lacs.append((float(m.group("len")), site, m, clause))
+    if total:
+        site = next((s for _, s, _, _ in lacs if s), None) or site_of(text)
+        wounds.append(
+            (float(total.group("len")), site or "extremity", note_class, span(text, total.start(), total.end()))
+        )
+    else:
+        seen: set[tuple[float, str | None]] = set()
+        for length, site, m, clause in lacs:
+            if (length, site) in seen:
+                continue
+            seen.add((length, site))
+            klass = (
+                repair_class(text[clause.start : clause.end])
+                if repair_class(text[clause.start : clause.end]) != "simple"
+                else note_class
+            )
+            start = clause.start + m.start()
+            wounds.append((length, site or "extremity", klass, span(text, start, clause.start + m.end())))
+    sums: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0.0, []])
+    for length, site, klass, ev in wounds:
+        group = group_of(klass, site)
+        if group is None:
+            continue
+        sums[(klass, group)][0] += length
+        sums[(klass, group)][1].append((length, site, ev))
+    out: list[Candidate] = []
+    for (klass, group), (length, parts) in sums.items():
+        for code, units in codes_for(klass, group, length):
+            sites = sorted({p[1] for p in parts})
+            attrs = {
+                "class": klass,
+                "anatomic group": group.replace("_", "/"),
+                "site": ", ".join(sites),
+                "size": f"{length:g} cm",
+                "units": units if units > 1 else None,
+            }
+            detail = " + ".join(f"{p[0]:g} cm {p[1]}" for p in parts)
+            rationale = f"wound repair {trig.text!r}: {klass} repair, {detail} = {length:g} cm summed for {group}"
+            cand = make_candidate(store, CPT, code, 0.85, [trig, *(p[2] for p in parts)], rationale, attrs)
+            if cand is not None:
+                out.append(cand)
+    return out
