@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
 from cac import config
@@ -11,7 +13,7 @@ from cac.codesets import CPT, ICD10CM, ICD10PCS, CodeSetStore, open_store
 from cac.coding.candidates import vote
 from cac.coding.encoder import Encoder
 from cac.coding.procedures import propose_procedures
-from cac.coding.rank import final_score
+from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.types import NOTE_TYPES, SETTINGS, Candidate, Span
 
 DEFAULT_THRESHOLD = 0.65
@@ -83,7 +85,8 @@ class Engine:
         mentions = list(doc._.mentions)
         # Problems go through the term matcher and search; procedures, services and supplies through the
         # rule-based procedure coder, which reads approach, device, dose and the other axes from the text.
-        candidates = self._candidates([m for m in mentions if m.type != "procedure"], setting)
+        problems = [m for m in _outermost(mentions) if m.type != "procedure"]
+        candidates = self._candidates(problems, setting)
         candidates += propose_procedures(text, doc, setting, note_type, self.store)
         candidates = self._apply_guidelines(candidates, setting, note_type, text)
         candidates.sort(key=lambda c: (-c.score, c.system, c.code))
@@ -96,7 +99,7 @@ class Engine:
 
     def _candidates(self, mentions: Sequence[Any], setting: str) -> list[Candidate]:
         by_code: dict[tuple[str, str], _Accumulator] = {}
-        for mention in _outermost(mentions):
+        for mention in mentions:
             if mention.assertion in _NEVER_CODED:
                 continue
             systems = _systems_for(mention.type, setting)
@@ -118,6 +121,8 @@ class Engine:
                     acc.mention_text = mention.text
         out = []
         for acc in by_code.values():
+            if acc.code in generic_codes() and not CONCLUSION_SECTIONS.intersection(acc.sections):
+                continue
             title = self.store.title(acc.system, acc.code) or ""
             assertion = _overall_assertion(acc.assertions)
             cand = Candidate(
@@ -147,13 +152,20 @@ class Engine:
         return apply_guidelines(candidates, ctx)
 
 
+@lru_cache(maxsize=1)
+def generic_codes() -> frozenset[str]:
+    """Codes proposed only from a conclusion section (``resources/generic_codes.tsv``)."""
+    text = (files("cac.coding") / "resources" / "generic_codes.tsv").read_text(encoding="utf-8")
+    return frozenset(line.split("\t")[0] for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def _outermost(mentions: Sequence[Any]) -> list[Any]:
-    """Mentions not nested inside a longer mention of the same type ("rheumatoid arthritis" inside
-    "seropositive rheumatoid arthritis"): the longer phrase is the more specific statement."""
+    """Mentions not nested inside a longer mention ("rheumatoid arthritis" inside "seropositive rheumatoid
+    arthritis", "tetanus" inside "tetanus booster"): the longer phrase is the more specific statement."""
     ordered = sorted(mentions, key=lambda m: (m.start, -(m.end - m.start)))
     out: list[Any] = []
     for mention in ordered:
-        if any(o.type == mention.type and o.start <= mention.start and mention.end <= o.end for o in out):
+        if any(o.start <= mention.start and mention.end <= o.end for o in out):
             continue
         out.append(mention)
     return out
