@@ -23,7 +23,7 @@ STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _SOURCE_WEIGHT = {"title": 1.0, "inclusion": 0.95, "index": 0.9}
-_CANDIDATES = 250
+_CANDIDATES = 150
 _ORDERED_MAX = 4000  # rank a match by bm25 only when it is small enough to rank quickly
 _SUFFIXES = ("ations", "ation", "ities", "ity", "ing", "ies", "es", "ed", "ic", "al", "s", "e")
 
