@@ -38,6 +38,7 @@ def build(path: Path, payment_year: int | None = None) -> None:
             refresh_terms=False,
         )
         store.set_meta("hcc_payment_year", str(year))
+        store.set_meta("builtin_cpt_hash", cpt.builtin_hash())
         store.refresh_terms()
         store.close()
         os.replace(tmp, path)
@@ -51,6 +52,7 @@ def open_store(path: Path | None = None, quiet: bool = False) -> CodeSetStore:
     if path.exists():
         store = CodeSetStore(path)
         if store.schema_version() == SCHEMA_VERSION and store.active_release(ICD10CM):
+            _refresh_builtin_cpt(store)
             return store
         store.close()
         remove_quietly(path)
@@ -58,3 +60,19 @@ def open_store(path: Path | None = None, quiet: bool = False) -> CodeSetStore:
         print(f"cac: building the code-set store at {path} (first run, about a minute)...", file=sys.stderr)
     build(path)
     return CodeSetStore(path)
+
+
+def _refresh_builtin_cpt(store: CodeSetStore) -> None:
+    """Rewrite the built-in CPT list when the installed package ships a different one (imports are kept)."""
+    current = cpt.builtin_hash()
+    if store.meta("builtin_cpt_hash") == current:
+        return
+    active = store.active_release(CPT)
+    store.write_release(
+        CPT,
+        cpt.BUILTIN_RELEASE,
+        cpt.builtin(),
+        "cac built-in list (code numbers with cac's own labels)",
+        activate=active in (None, cpt.BUILTIN_RELEASE),
+    )
+    store.set_meta("builtin_cpt_hash", current)

@@ -11,6 +11,7 @@ headerless lines ``CODE<TAB or space>DESCRIPTION`` (as in the AMA's LONGULT.txt)
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from importlib.resources import files
@@ -38,9 +39,18 @@ _TEXT_COLUMNS = (
 _PLAIN_LINE = re.compile(r"^([0-9]{4}[0-9FTU])[\t ]+(\S.*?)\s*$")
 
 
+def _builtin_text() -> str:
+    return (files("cac.codesets") / "resources" / "cpt_common.tsv").read_text(encoding="utf-8")
+
+
+def builtin_hash() -> str:
+    """A fingerprint of the built-in list, to notice a changed list after an upgrade."""
+    return hashlib.sha256(_builtin_text().encode("utf-8")).hexdigest()[:16]
+
+
 def builtin() -> list[CodeRecord]:
     """The built-in common procedures: code numbers with our own labels and keywords as inclusion terms."""
-    text = (files("cac.codesets") / "resources" / "cpt_common.tsv").read_text(encoding="utf-8")
+    text = _builtin_text()
     records = []
     for row in csv.DictReader(io.StringIO(text), delimiter="\t"):
         notes = [("inclusion_term", k.strip()) for k in (row.get("keywords") or "").split(";") if k.strip()]

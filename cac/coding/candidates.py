@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cac.codesets import CodeSetStore
+from cac.codesets import ICD10CM, CodeSetStore
 from cac.coding.encoder import Encoder
+from cac.coding.index_walk import WalkResult
 
 # How much each way of finding a code is trusted before the agreement bonus.
 # cac's own synonym lexicon is curated for clinical wording, so it outranks a bare index or title hit.
-SOURCE_WEIGHTS = {"synonym": 0.93, "title": 0.9, "inclusion": 0.88, "index": 0.85, "lexical": 0.75, "dense": 0.6}
+SOURCE_WEIGHTS = {
+    "index_walk": 0.92,
+    "synonym": 0.93,
+    "title": 0.9,
+    "inclusion": 0.88,
+    "index": 0.85,
+    "lexical": 0.75,
+    "dense": 0.6,
+}
 AGREEMENT_BONUS = 0.06
 # A lone everyday word matched to an index subterm ("cold", "scale", "dishes") is weak evidence.
 SINGLE_WORD_INDEX_WEIGHT = 0.65
@@ -47,6 +56,7 @@ def vote(
     lexical_limit: int = 5,
     min_lexical: float = 0.72,
     encoder: Encoder | None = None,
+    walk: WalkResult | None = None,
     weak_below: float = 0.8,
     min_dense: float = 0.6,
 ) -> list[CodeVote]:
@@ -63,6 +73,14 @@ def vote(
         if weight > v.sources.get(source, 0.0):
             v.sources[source] = weight
             v.rationale = v.rationale or f"{source}: {mention_text}"
+    if walk is not None and walk.depth and ICD10CM in systems:
+        # The walk used the note's modifiers: it supersedes vaguer codes of the same category.
+        for key in [k for k in votes if k[0] == ICD10CM and k[1][:3] == walk.code[:3] and k[1] != walk.code]:
+            if walk.code.startswith(key[1]) or len(key[1]) <= len(walk.code):
+                del votes[key]
+        v = votes.setdefault((ICD10CM, walk.code), CodeVote(ICD10CM, walk.code))
+        v.sources["index_walk"] = max(v.sources.get("index_walk", 0.0), SOURCE_WEIGHTS["index_walk"])
+        v.rationale = f"index: {walk.path}"
     loose = []
     for system in systems:
         for hit in store.search(mention_text, system=system, limit=lexical_limit * 2):

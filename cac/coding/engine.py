@@ -9,9 +9,10 @@ from importlib.resources import files
 from typing import Any
 
 from cac import config
-from cac.codesets import CPT, ICD10CM, ICD10PCS, CodeSetStore, open_store
+from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, open_store
 from cac.coding.candidates import vote
 from cac.coding.encoder import Encoder
+from cac.coding.index_walk import IndexTree, WalkResult, context_words
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.types import NOTE_TYPES, SETTINGS, Candidate, Span
@@ -66,6 +67,7 @@ class Engine:
         self.threshold = threshold
         self.nlp = load_pipeline()
         self.encoder = Encoder() if dense else None
+        self._index_tree: IndexTree | None = None
 
     @property
     def codeset_versions(self) -> dict[str, str]:
@@ -86,7 +88,7 @@ class Engine:
         # Problems go through the term matcher and search; procedures, services and supplies through the
         # rule-based procedure coder, which reads approach, device, dose and the other axes from the text.
         problems = [m for m in _outermost(mentions) if m.type != "procedure"]
-        candidates = self._candidates(problems, setting)
+        candidates = self._candidates(problems, setting, text)
         candidates += propose_procedures(text, doc, setting, note_type, self.store)
         candidates = self._apply_guidelines(candidates, setting, note_type, text)
         candidates.sort(key=lambda c: (-c.score, c.system, c.code))
@@ -97,13 +99,14 @@ class Engine:
             "mentions": [m.to_dict() for m in mentions],
         }
 
-    def _candidates(self, mentions: Sequence[Any], setting: str) -> list[Candidate]:
+    def _candidates(self, mentions: Sequence[Any], setting: str, text: str) -> list[Candidate]:
         by_code: dict[tuple[str, str], _Accumulator] = {}
         for mention in mentions:
             if mention.assertion in _NEVER_CODED:
                 continue
             systems = _systems_for(mention.type, setting)
-            votes = vote(self.store, mention.text, mention.candidates, systems, encoder=self.encoder)
+            walk = self._walk(mention, text) if ICD10CM in systems else None
+            votes = vote(self.store, mention.text, mention.candidates, systems, encoder=self.encoder, walk=walk)
             best = votes[0].score if votes else 0.0
             kept = [v for v in votes if v.score >= best - MENTION_MARGIN and not _is_lab_test(v.system, v.code)]
             for v in kept[:MAX_CODES_PER_MENTION]:
@@ -142,6 +145,17 @@ class Engine:
             cand.score = final_score(cand, acc.retrieval, len(acc.evidence))
             out.append(cand)
         return out
+
+    def _walk(self, mention: Any, text: str) -> WalkResult | None:
+        """The Alphabetic Index walk for a problem mention, modifiers taken from the mention's line."""
+        if self._index_tree is None:
+            if not self.store.active_release(INDEX_SYSTEM):
+                return None
+            self._index_tree = IndexTree(self.store)
+        line_start = text.rfind("\n", 0, mention.start) + 1
+        line_end = text.find("\n", mention.end)
+        line = text[line_start : line_end if line_end != -1 else len(text)]
+        return self._index_tree.walk(context_words(mention.text), context_words(line))
 
     def _apply_guidelines(
         self, candidates: list[Candidate], setting: str, note_type: str | None, text: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Any
@@ -18,6 +19,8 @@ _MEDICARE = re.compile(r"\bmedicare\b", re.I)
 _COUNSEL = re.compile(r"\bcounsel(ed|ing)? (by (me|physician|provider|MD|NP|PA)|provided by)|\bI counseled\b", re.I)
 # An IV push or infusion in the ED is reported on the facility claim; the professional claim rarely carries it.
 _FACILITY_SCORE = 0.6
+_INFUSION = re.compile(r"\b(infusion|infused|drip|over \d+(\.\d+)? ?(min|minutes|hours?|hrs?|h))\b", re.I)
+_OVER = re.compile(r"\bover (\d+(?:\.\d+)?) ?(min|minutes|hours?|hrs?|h)\b", re.I)
 
 
 def patient_age(text: str) -> int | None:
@@ -27,40 +30,92 @@ def patient_age(text: str) -> int | None:
     return int(m.group(1) or m.group(2))
 
 
+def infusion_minutes(text: str) -> float | None:
+    """The duration of an infusion ("over 2 hours", "over 30 min"), in minutes."""
+    m = _OVER.search(text)
+    if not m:
+        return None
+    amount = float(m.group(1))
+    return amount * 60 if m.group(2).lower().startswith("h") else amount
+
+
+def additional_hours(minutes: float) -> int:
+    """Units of 'each additional hour' after the first: an hour counts when more than 30 minutes of it ran."""
+    return max(0, math.ceil((minutes - 90) / 60)) if minutes > 90 else 0
+
+
 def propose_injections(ctx: NoteContext, doses: list[Dose], setting: str, store: Any) -> list[Candidate]:
-    """96372 per IM/SC injection; 96374 first IV push (+96375 each additional); 96365 IV infusion."""
+    """96372 per IM/SC injection. IV: the initial service is the first infusion (96365, +96366 per additional
+    hour) when there is one, else the first push (96374); then 96367 per further infusion, 96375 per push."""
     out: list[Candidate] = []
-    pushes = 0
+    iv: list[tuple[Dose, bool, float | None]] = []
     for dose in doses:
         if dose.line.hcpcs_drug in {"normal saline solution", "ringers lactate"}:
             continue
         section = ctx.section_at(dose.span.start)
-        sections = [section] if section else []
-        attrs = {"drug": dose.drug, "route": dose.route}
+        im_attrs: dict[str, Any] = {"drug": dose.drug, "route": dose.route}
         if dose.route in {"im", "sc"}:
             cand = make_candidate(
-                store, CPT, "96372", 0.85, [dose.span], "therapeutic injection IM/SC", attrs, sections=sections
+                store,
+                CPT,
+                "96372",
+                0.85,
+                [dose.span],
+                "therapeutic injection IM/SC",
+                im_attrs,
+                sections=[section] if section else [],
             )
+            if cand is not None:
+                out.append(cand)
         elif dose.route in {"iv", "iv push"}:
-            is_infusion = re.search(
-                r"\b(infusion|drip|over \d+ ?(min|minutes|hours?|h))\b",
-                ctx.text[dose.span.start : dose.span.end + 40],
-                re.I,
-            )
-            score = _FACILITY_SCORE if setting == "emergency" else 0.8
+            tail = ctx.text[dose.span.start : dose.span.end + 40]
+            is_infusion = dose.route != "iv push" and bool(_INFUSION.search(tail))
+            iv.append((dose, is_infusion, infusion_minutes(tail) if is_infusion else None))
+    score = _FACILITY_SCORE if setting == "emergency" else 0.8
+    initial_infusion = next((e for e in iv if e[1]), None)
+    initial = initial_infusion or (iv[0] if iv else None)
+    for dose, is_infusion, minutes in iv:
+        attrs: dict[str, Any] = {"drug": dose.drug, "route": dose.route}
+        codes: list[tuple[str, str, int]] = []
+        if initial is not None and dose is initial[0]:
             if is_infusion:
-                code, why = "96365", "IV infusion, initial"
+                codes.append(("96365", "IV infusion, initial hour", 1))
+                extra = additional_hours(minutes or 0)
+                if extra:
+                    codes.append(("96366", "IV infusion, each additional hour", extra))
             else:
-                pushes += 1
-                code, why = (
-                    ("96374", "IV push, initial") if pushes == 1 else ("96375", "IV push, each additional sequential")
-                )
-            cand = make_candidate(store, CPT, code, score, [dose.span], why, attrs, sections=sections)
+                codes.append(("96374", "IV push, initial", 1))
+        elif is_infusion:
+            codes.append(("96367", "IV infusion, additional sequential", 1))
         else:
-            continue
-        if cand is not None:
-            out.append(cand)
-    return out
+            codes.append(("96375", "IV push, each additional sequential", 1))
+        for code, why, units in codes:
+            attrs["duration"] = f"{minutes:g} min" if minutes else None
+            attrs["units"] = units if units > 1 else None
+            cand = make_candidate(store, CPT, code, score, [dose.span], why, dict(attrs))
+            if cand is not None:
+                out.append(cand)
+    return merge_units(out)
+
+
+def merge_units(cands: list[Candidate]) -> list[Candidate]:
+    """One candidate per code; 'each additional' codes keep every supporting span and count them as units."""
+    by_code: dict[str, Candidate] = {}
+    counts: dict[str, int] = {}
+    for c in cands:
+        if c.code in by_code:
+            kept = by_code[c.code]
+            kept.evidence = sorted(
+                {(e.start, e.end): e for e in kept.evidence + c.evidence}.values(), key=lambda e: e.start
+            )
+            counts[c.code] += 1
+        else:
+            by_code[c.code] = c
+            counts[c.code] = 1
+    for code, c in by_code.items():
+        if counts[code] > 1 and "units:" not in c.rationale:
+            c.rationale += f" [units: {counts[code]}]"
+    return list(by_code.values())
 
 
 @lru_cache(maxsize=1)

@@ -141,7 +141,7 @@ def _first_trigger(family: Family, ctx: NoteContext) -> tuple[Span, str] | None:
     skipped: list[str] = []
     hits = sorted((m.start(), m.end()) for p in family.trigger for m in p.finditer(ctx.text))
     for start, end in hits:
-        reason = ctx.block_reason(start, end)
+        reason = ctx.block_reason(start, end, use_mentions=family.note_types != ("radiology_report",))
         if reason is None:
             note = f"; skipped {len(skipped)} mention(s) ({skipped[0]})" if skipped else ""
             return span(ctx.text, start, end), note

@@ -66,3 +66,16 @@ def test_splint_and_knee_injection(propose):
     assert "20610" in knee
     knee_us = propose("Procedure: left knee arthrocentesis under ultrasound guidance, 30 mL aspirated.")
     assert "20611" in knee_us and "20610" not in knee_us
+
+
+def test_office_procedures(propose):
+    assert "11981" in propose("Procedure: Nexplanon insertion, left arm; implant placed subdermally.")
+    assert "30901" in propose("Anterior epistaxis; silver nitrate cauterization performed.", setting="emergency")
+    assert "23650" in propose("Closed reduction of the shoulder dislocation under sedation.", setting="emergency")
+    fb = propose("Fishhook foreign body removed from the right index finger.", setting="emergency")
+    assert "10120" in fb
+
+
+def test_abbreviations_that_are_not_procedures(propose):
+    got = propose("Smoker, 1 ppd x 20 years. ESI level 3. Stress test scheduled next week.")
+    assert not {"86580", "62323", "93015"} & set(got)

@@ -74,3 +74,16 @@ def test_vaccine_product_and_administration(propose, hcpcs):
     assert "90715" in got and "90471" in got
     hep = propose("Hep B vaccine first dose given today (Heplisav-B IM).")
     assert "G0010" in hep
+
+
+def test_infusion_is_the_initial_service_with_additional_hours(propose, hcpcs):
+    got = propose("In clinic: ondansetron 4 mg IV push, then vancomycin 1 g IV infused over 2 hours.")
+    assert "96365" in got and "96366" in got and "96375" in got
+    assert "96374" not in got  # the infusion, not the push, is the initial service
+    assert "J3370" in got and _units(got["J3370"]) == 2
+
+
+def test_repeated_im_injections_are_counted(propose, hcpcs):
+    got = propose("Ceftriaxone 500 mg IM given. Ketorolac 30 mg IM given.")
+    assert _units(got["96372"]) == 2
+    assert len(got["96372"].evidence) == 2
