@@ -6,6 +6,7 @@ import re
 import sqlite3
 import unicodedata
 from bisect import bisect_left
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[a-z0-9]+")
 _SOURCE_WEIGHT = {"title": 1.0, "inclusion": 0.95, "index": 0.9}
 _CANDIDATES = 150
+_CACHE_SIZE = 20_000
 _ORDERED_MAX = 4000  # rank a match by bm25 only when it is small enough to rank quickly
 _SUFFIXES = ("ations", "ation", "ities", "ity", "ing", "ies", "es", "ed", "ic", "al", "s", "e")
 
@@ -44,8 +46,9 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased, accent-free word tokens (the same split the FTS tokenizer makes)."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text.lower()
+    if not folded.isascii():
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
     return _WORD.findall(folded)
 
 
@@ -58,6 +61,7 @@ class Searcher:
         rows = conn.execute("SELECT term, doc FROM terms_vocab").fetchall()
         self._doc_freq = dict(rows)
         self._sorted = sorted(self._doc_freq)
+        self._cache: dict[tuple[str, str | None, int], list[SearchHit]] = {}
         self._by_initial: dict[str, list[str]] = {}
         for term in self._sorted:
             self._by_initial.setdefault(term[0], []).append(term)
@@ -148,6 +152,17 @@ class Searcher:
         return hits
 
     def search(self, query: str, system: str | None, limit: int) -> list[SearchHit]:
+        """Ranked hits; repeated queries (the same mention in many notes) are answered from a bounded cache."""
+        key = (query, system, limit)
+        hits = self._cache.get(key)
+        if hits is None:
+            hits = self._search(query, system, limit)
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = hits
+        return [replace(h) for h in hits]
+
+    def _search(self, query: str, system: str | None, limit: int) -> list[SearchHit]:
         query = query.strip()
         if not query or limit <= 0:
             return []

@@ -21,6 +21,8 @@ DEFAULT_THRESHOLD = 0.65
 # A mention proposes its best code, and others only when they score almost as well.
 MENTION_MARGIN = 0.05
 MAX_CODES_PER_MENTION = 2
+# The index walk reads modifiers from the mention's line, at most this many characters either side.
+WALK_WINDOW = 120
 # Assertions that can never yield a code for the patient's own condition.
 _NEVER_CODED = frozenset({"negated", "hypothetical"})
 
@@ -152,9 +154,10 @@ class Engine:
             if not self.store.active_release(INDEX_SYSTEM):
                 return None
             self._index_tree = IndexTree(self.store)
-        line_start = text.rfind("\n", 0, mention.start) + 1
+        line_start = max(text.rfind("\n", 0, mention.start) + 1, mention.start - WALK_WINDOW)
         line_end = text.find("\n", mention.end)
-        line = text[line_start : line_end if line_end != -1 else len(text)]
+        line_end = min(line_end if line_end != -1 else len(text), mention.end + WALK_WINDOW)
+        line = text[line_start:line_end]
         return self._index_tree.walk(context_words(mention.text), context_words(line))
 
     def _apply_guidelines(

@@ -60,15 +60,17 @@ class IndexTree:
                 self.children.setdefault(row.parent_id, []).append(
                     (frozenset() if connector else _key(term), connector, term, row.code, row.id)
                 )
-        self.main_words = frozenset(w for key in self.mains for w in key)
+        self.keys_by_word: dict[str, list[frozenset[str]]] = {}
+        for key in self.mains:
+            for w in key:
+                self.keys_by_word.setdefault(w, []).append(key)
 
     def walk(self, mention_words: frozenset[str], context: frozenset[str]) -> WalkResult | None:
         """The deepest coded node reachable from a main term named in the mention, modifiers from the context."""
         best: WalkResult | None = None
-        for key, nodes in self.mains.items():
-            if not key <= mention_words:
-                continue
-            for node_id, term, code in nodes:
+        keys = {key for w in mention_words for key in self.keys_by_word.get(w, ()) if key <= mention_words}
+        for key in sorted(keys, key=sorted):
+            for node_id, term, code in self.mains[key]:
                 result = self._descend(node_id, term, code, context)
                 if result and (best is None or (result.depth, len(key)) > (best.depth, 0)):
                     best = result
