@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cac import __version__
-from cac.cli import bench, cdi, codes, codesets, evaluate, suggest
+from cac.cli import bench, cdi, codes, codesets, evaluate, serve, suggest, users
 
 app = typer.Typer(
     name="cac",
@@ -22,6 +22,8 @@ app.command("suggest")(suggest.suggest)
 app.command("cdi")(cdi.cdi)
 app.command("edits")(cdi.edits)
 app.add_typer(cdi.ncci_app, name="ncci")
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve)
 
 
 def _version(value: bool) -> None:
