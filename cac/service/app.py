@@ -17,7 +17,7 @@ from cac.service import errors
 from cac.service.config import ServiceSettings
 from cac.service.db.session import open_database
 from cac.service.limits import MaxBodySize
-from cac.service.routes import audit, codes, decisions, encounters, health, stats, users
+from cac.service.routes import audit, cdi, codes, decisions, encounters, health, stats, users
 
 log = logging.getLogger("cac.service")
 
@@ -79,7 +79,7 @@ def create_app(
         return response
 
     app.include_router(health.router)
-    for module in (encounters, decisions, codes, stats, audit, users):
+    for module in (encounters, decisions, codes, stats, audit, users, cdi):
         app.include_router(module.router, prefix="/v1")
     return app
 
