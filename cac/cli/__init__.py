@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cac import __version__
-from cac.cli import bench, cdi, codes, codesets, evaluate, serve, suggest, users
+from cac.cli import batch, bench, cdi, codes, codesets, evaluate, serve, suggest, users
 
 app = typer.Typer(
     name="cac",
@@ -19,6 +19,7 @@ app.add_typer(codesets.app, name="codesets")
 app.add_typer(bench.app, name="bench")
 app.add_typer(evaluate.app, name="evaluate")
 app.command("suggest")(suggest.suggest)
+app.command("batch")(batch.batch)
 app.command("cdi")(cdi.cdi)
 app.command("edits")(cdi.edits)
 app.add_typer(cdi.ncci_app, name="ncci")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -190,7 +191,7 @@ def load_index(store: object | None = None) -> TermIndex:
     index.key = key
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # one per process: workers may build at once
         with tmp.open("wb") as fh:
             pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
