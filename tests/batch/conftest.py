@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -17,15 +15,9 @@ N_NOTES = 200
 
 def mtsamples(n: int) -> list[dict[str, str]]:
     """The first ``n`` MTSamples notes with text, as batch input records (skips when the data is absent)."""
-    path = shared_path("mtsamples", "mtsamples.csv.gz")
-    out = []
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["transcription"].strip():
-                out.append({"id": f"mts-{row['note_id']}", "text": row["transcription"]})
-            if len(out) == n:
-                break
-    return out
+    from evaluation.batch_bench import read_notes
+
+    return read_notes(shared_path("mtsamples", "mtsamples.csv.gz"), n)
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
