@@ -66,10 +66,13 @@ def create_key(db_url: str) -> str:
     return key
 
 
-def start_server(db_url: str, port: int, log: Path, timeout: float = 120) -> subprocess.Popen[bytes]:
+def start_server(
+    db_url: str, port: int, log: Path, timeout: float = 120, log_level: str = "warning"
+) -> subprocess.Popen[bytes]:
+    """``cac serve`` on loopback, once ``/health`` answers; its output is appended to ``log``."""
     cmd = [sys.executable, "-m", "cac.cli.serve", "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--database-url", db_url, "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT, env=os.environ.copy())
+    cmd += ["--database-url", db_url, "--log-level", log_level]
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=os.environ.copy())
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

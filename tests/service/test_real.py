@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -43,20 +40,9 @@ def _free_port() -> int:
 
 
 def _start(db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "cac.cli.serve", "--host", "127.0.0.1", "--port", str(port), "--database-url", db_url]
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=os.environ.copy())
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise AssertionError("server did not come up in 90 s")
+    from evaluation.load_bench import start_server
+
+    return start_server(db_url, port, log, timeout=90, log_level="info")
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
