@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cac.codesets.errors import ImportFailedError, InvalidCodeError
 from cac.codesets.model import (
+    NOTE_KINDS,
     CodeEntry,
     CodeRecord,
     HccCategory,
@@ -23,17 +24,8 @@ from cac.codesets.systems import ICD10CM, canonical_system, normalise_code, try_
 
 SCHEMA_VERSION = "3"
 INDEX_SYSTEM = "ICD-10-CM index"
-_INHERITED_KINDS = (
-    "includes",
-    "excludes1",
-    "excludes2",
-    "code_first",
-    "use_additional_code",
-    "code_also",
-    "notes",
-    "seven_chr_note",
-    "seven_chr_def",
-)
+# Notes of an ancestor that bind its descendants (inclusion terms and short titles do not).
+_INHERITED_KINDS = tuple(k for k in NOTE_KINDS if k not in ("inclusion_term", "short_title"))
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

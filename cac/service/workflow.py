@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cac.codesets import ICD10CM, CodeSetError, CodeSetStore, canonical_system, normalise_code
@@ -433,10 +433,3 @@ def reopen(session: Session, actor: Actor, encounter: Encounter, reason: str) ->
         before=before,
         after={"status": "open", "reason": reason},
     )
-
-
-def count_encounters(session: Session, status: str | None) -> int:
-    stmt = select(func.count(Encounter.id))
-    if status:
-        stmt = stmt.where(Encounter.status == status)
-    return int(session.scalar(stmt) or 0)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -107,3 +107,9 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed at the end of the block, rolled back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def page(session: Session, stmt: Select[Any], order_by: Any, limit: int, offset: int) -> tuple[int, list[Any]]:
+    """The total count of ``stmt`` and one page of its rows in ``order_by`` order."""
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    return total, list(session.scalars(stmt.order_by(order_by).limit(limit).offset(offset)).all())

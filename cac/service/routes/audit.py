@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cac.service.audit import Actor, event_dict
 from cac.service.db.models import AuditEvent
+from cac.service.db.session import page
 from cac.service.deps import READ_ROLES, get_db, require
 from cac.service.schemas import Page
 
@@ -37,6 +38,5 @@ def audit_trail(
         stmt = stmt.where(AuditEvent.at >= (start if start.tzinfo else start.replace(tzinfo=dt.UTC)))
     if end:
         stmt = stmt.where(AuditEvent.at < (end if end.tzinfo else end.replace(tzinfo=dt.UTC)))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.scalars(stmt.order_by(AuditEvent.id).limit(limit).offset(offset)).all()
+    total, rows = page(session, stmt, AuditEvent.id, limit, offset)
     return Page(items=[event_dict(e) for e in rows], total=total, limit=limit, offset=offset)

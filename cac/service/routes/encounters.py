@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from cac.service import workflow
 from cac.service.audit import Actor, event_dict
 from cac.service.db.models import AuditEvent, Encounter
-from cac.service.db.session import transaction
+from cac.service.db.session import page, transaction
 from cac.service.deps import CODE_ROLES, READ_ROLES, SUBMIT_ROLES, get_db, get_store, require
 from cac.service.errors import Invalid, TooLarge
 from cac.service.fhir import FhirInputError, extract
@@ -86,10 +86,7 @@ def list_encounters(
         stmt = stmt.where(Encounter.status == status)
     if external_id:
         stmt = stmt.where(Encounter.external_id == external_id)
-    from sqlalchemy import func
-
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = session.scalars(stmt.order_by(Encounter.id.desc()).limit(limit).offset(offset)).all()
+    total, rows = page(session, stmt, Encounter.id.desc(), limit, offset)
     return Page(items=[workflow.encounter_summary(e) for e in rows], total=total, limit=limit, offset=offset)
 
 
