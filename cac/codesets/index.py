@@ -73,6 +73,11 @@ class _TreeBuilder:
         return row
 
 
+def _is_note(term: str | None) -> bool:
+    """The flattened CSV writes instructional notes ("Note: heart failure stages A, B, C ...") as rows."""
+    return _clean(term).lower().startswith("note:")
+
+
 def parse_csv(text: str, origin: str, first_id: int = 1) -> list[IndexRow]:
     """The flattened CSV (RowID, Letter, Level, Term, See, SeeAlso, NonEssModif, Code)."""
     reader = csv.DictReader(io.StringIO(text))
@@ -85,6 +90,8 @@ def parse_csv(text: str, origin: str, first_id: int = 1) -> list[IndexRow]:
             level = int(rec["Level"])
         except (TypeError, ValueError) as exc:
             raise ImportFailedError(f"{origin}: line {line_no}: Level {rec['Level']!r} is not a number") from exc
+        if _is_note(rec["Term"]):
+            continue  # an instructional note is not a subterm: the rows below it belong to the term above it
         tree.add(
             level,
             _clean(rec["Term"]),
@@ -143,28 +150,32 @@ def parse_xml(text: str, origin: str, table: str = "main", first_id: int = 1) ->
     return tree.rows
 
 
-def resolve_see_references(rows: list[IndexRow]) -> int:
-    """Give rows that only say 'see X' the code found at X, like a coder following the reference."""
-    by_id = {r.id: r for r in rows}
-    children: dict[int | None, list[IndexRow]] = {}
-    mains: dict[str, IndexRow] = {}
-    for r in rows:
-        if r.column is not None:
-            continue
-        children.setdefault(r.parent_id, []).append(r)
-        if r.parent_id is None and r.table == "main":
-            mains.setdefault(r.term.lower(), r)
-            for variant in r.term.lower().split(", "):
-                mains.setdefault(variant, r)
+class SeeFinder:
+    """Finds the index row a "see" reference names ("Dependence, drug, nicotine" -> Dependence > drug NEC > nicotine),
+    like a coder following the reference."""
 
-    def matches(row: IndexRow, name: str) -> bool:
+    def __init__(self, rows: list[IndexRow]) -> None:
+        self.children: dict[int | None, list[IndexRow]] = {}
+        self.mains: dict[str, IndexRow] = {}
+        for r in rows:
+            if r.column is not None:
+                continue
+            self.children.setdefault(r.parent_id, []).append(r)
+            if r.parent_id is None and r.table == "main":
+                self.mains.setdefault(r.term.lower(), r)
+                for variant in r.term.lower().split(", "):
+                    self.mains.setdefault(variant, r)
+
+    @staticmethod
+    def _matches(row: IndexRow, name: str) -> bool:
         term = row.term.lower()
         return term == name or name in term.split(", ") or term.removesuffix(" nec") == name
 
-    def find(target: str) -> IndexRow | None:
+    def find(self, target: str) -> IndexRow | None:
+        """The row at the comma-separated path ``target``, or None."""
         parts = [p.strip() for p in target.lower().split(",") if p.strip()]
         for k in range(len(parts), 0, -1):
-            node = mains.get(", ".join(parts[:k]))
+            node = self.mains.get(", ".join(parts[:k]))
             if node is None:
                 continue
             rest = parts[k:]
@@ -172,7 +183,7 @@ def resolve_see_references(rows: list[IndexRow]) -> int:
                 found = None
                 for width in range(len(rest), 0, -1):
                     name = ", ".join(rest[:width])
-                    found = next((c for c in children.get(node.id, []) if matches(c, name)), None)
+                    found = next((c for c in self.children.get(node.id, []) if self._matches(c, name)), None)
                     if found:
                         rest = rest[width:]
                         break
@@ -181,20 +192,23 @@ def resolve_see_references(rows: list[IndexRow]) -> int:
                 return node
         return None
 
+
+def resolve_see_references(rows: list[IndexRow]) -> int:
+    """Give rows that only say 'see X' the code found at X, like a coder following the reference."""
+    finder = SeeFinder(rows)
     resolved = 0
     for r in rows:
         if r.code or not r.see or r.table != "main":
             continue
-        target = find(r.see)
+        target = finder.find(r.see)
         hops = 0
         while target is not None and not target.code and target.see and hops < 3:
-            target = find(target.see)
+            target = finder.find(target.see)
             hops += 1
         if target is not None and target.code:
             r.code = target.code
             r.resolved_from = f"see {r.see}"
             resolved += 1
-    del by_id
     return resolved
 
 

@@ -73,16 +73,21 @@ def vote(
         if weight > v.sources.get(source, 0.0):
             v.sources[source] = weight
             v.rationale = v.rationale or f"{source}: {mention_text}"
-    if walk is not None and walk.depth and ICD10CM in systems:
-        # The walk used the note's modifiers: it supersedes vaguer codes of the same category.
-        for key in [k for k in votes if k[0] == ICD10CM and k[1][:3] == walk.code[:3] and k[1] != walk.code]:
-            if walk.code.startswith(key[1]) or len(key[1]) <= len(walk.code):
-                del votes[key]
+    walk_decided = walk is not None and walk.depth > 0 and ICD10CM in systems
+    if walk is not None and walk_decided:
+        # The walk followed the note's own modifiers down the index, as a coder does: its code is the
+        # mention's diagnosis code, and the codes found from the bare words give way to it.
+        for key in [k for k in votes if k[0] == ICD10CM and k[1] != walk.code]:
+            del votes[key]
         v = votes.setdefault((ICD10CM, walk.code), CodeVote(ICD10CM, walk.code))
         v.sources["index_walk"] = max(v.sources.get("index_walk", 0.0), SOURCE_WEIGHTS["index_walk"])
         v.rationale = f"index: {walk.path}"
     loose = []
     for system in systems:
+        if walk_decided and system == ICD10CM:
+            continue
+        if not votes and " " not in mention_text.strip():
+            continue  # a lone word the term lists give no code ("ear", "leg") is not worth a loose search
         for hit in store.search(mention_text, system=system, limit=lexical_limit * 2):
             loose.append(hit)
             if hit.score < min_lexical:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,10 +22,15 @@ DEFAULT_THRESHOLD = 0.65
 # A mention proposes its best code, and others only when they score almost as well.
 MENTION_MARGIN = 0.05
 MAX_CODES_PER_MENTION = 2
-# The index walk reads modifiers from the mention's line, at most this many characters either side.
+# The index walk reads modifiers from the mention's clause, at most this many characters either side.
 WALK_WINDOW = 120
 # Assertions that can never yield a code for the patient's own condition.
 _NEVER_CODED = frozenset({"negated", "hypothetical"})
+# Codes a word cannot justify: Z09 (follow-up after completed treatment) needs the treatment finished and the
+# condition gone, which "follow-up" alone does not say; the coder assigns it from the visit.
+_NOT_FROM_A_WORD = frozenset({"Z09"})
+# Assertions whose mentions are gathered apart from current ones (they become Z80-Z87 codes).
+_SEPARATE_ASSERTIONS = frozenset({"family", "historical"})
 
 
 class InvalidRequestError(ValueError):
@@ -90,7 +96,8 @@ class Engine:
         # Problems go through the term matcher and search; procedures, services and supplies through the
         # rule-based procedure coder, which reads approach, device, dose and the other axes from the text.
         problems = [m for m in _outermost(mentions) if m.type != "procedure"]
-        candidates = self._candidates(problems, setting, text)
+        expanded = _ExpandedText(text, doc._.abbreviation_expansions or [], doc._.sentence_offsets)
+        candidates = self._candidates(problems, setting, expanded)
         candidates += propose_procedures(text, doc, setting, note_type, self.store)
         candidates = self._apply_guidelines(candidates, setting, note_type, text)
         candidates.sort(key=lambda c: (-c.score, c.system, c.code))
@@ -101,18 +108,21 @@ class Engine:
             "mentions": [m.to_dict() for m in mentions],
         }
 
-    def _candidates(self, mentions: Sequence[Any], setting: str, text: str) -> list[Candidate]:
-        by_code: dict[tuple[str, str], _Accumulator] = {}
+    def _candidates(self, mentions: Sequence[Any], setting: str, text: _ExpandedText) -> list[Candidate]:
+        by_code: dict[tuple[str, str, str], _Accumulator] = {}
         for mention in mentions:
             if mention.assertion in _NEVER_CODED:
                 continue
             systems = _systems_for(mention.type, setting)
-            walk = self._walk(mention, text) if ICD10CM in systems else None
+            walk = self._walk(mention, text, mentions) if ICD10CM in systems else None
             votes = vote(self.store, mention.text, mention.candidates, systems, encoder=self.encoder, walk=walk)
             best = votes[0].score if votes else 0.0
             kept = [v for v in votes if v.score >= best - MENTION_MARGIN and not _is_lab_test(v.system, v.code)]
+            # A condition of a relative or of the patient's past is a different fact from the same condition now:
+            # it becomes its own family or personal history code.
+            group = mention.assertion if mention.assertion in _SEPARATE_ASSERTIONS else "current"
             for v in kept[:MAX_CODES_PER_MENTION]:
-                acc = by_code.setdefault((v.system, v.code), _Accumulator(v.system, v.code))
+                acc = by_code.setdefault((v.system, v.code, group), _Accumulator(v.system, v.code))
                 span = Span(mention.start, mention.end, mention.text)
                 if span not in acc.evidence:
                     acc.evidence.append(span)
@@ -127,6 +137,8 @@ class Engine:
         out = []
         for acc in by_code.values():
             if acc.code in generic_codes() and not CONCLUSION_SECTIONS.intersection(acc.sections):
+                continue
+            if acc.code in _NOT_FROM_A_WORD:
                 continue
             title = self.store.title(acc.system, acc.code) or ""
             assertion = _overall_assertion(acc.assertions)
@@ -148,17 +160,18 @@ class Engine:
             out.append(cand)
         return out
 
-    def _walk(self, mention: Any, text: str) -> WalkResult | None:
-        """The Alphabetic Index walk for a problem mention, modifiers taken from the mention's line."""
+    def _walk(self, mention: Any, note: _ExpandedText, neighbours: Sequence[Any]) -> WalkResult | None:
+        """The Alphabetic Index walk for a problem mention, modifiers taken from the mention's clause
+        (the mention's abbreviations read as their expansions: "Primary OA right knee")."""
         if self._index_tree is None:
             if not self.store.active_release(INDEX_SYSTEM):
                 return None
             self._index_tree = IndexTree(self.store)
-        line_start = max(text.rfind("\n", 0, mention.start) + 1, mention.start - WALK_WINDOW)
-        line_end = text.find("\n", mention.end)
-        line_end = min(line_end if line_end != -1 else len(text), mention.end + WALK_WINDOW)
-        line = text[line_start:line_end]
-        return self._index_tree.walk(context_words(mention.text), context_words(line))
+        start, end = _modifier_window(note, mention, neighbours)
+        named = note.expanded(mention.start, mention.end)
+        # Only the mention's own abbreviations are read expanded: "in ED" must not make hypertension an emergency.
+        window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
+        return self._index_tree.walk(context_words(named), context_words(window), context_words(window, synonyms=False))
 
     def _apply_guidelines(
         self, candidates: list[Candidate], setting: str, note_type: str | None, text: str
@@ -167,6 +180,62 @@ class Engine:
 
         ctx = GuidelineContext(setting=setting, note_type=note_type, store=self.store, text=text)
         return apply_guidelines(candidates, ctx)
+
+
+_CLAUSE_END = re.compile(r"[;:]\s|\s-\s|\n")
+
+
+def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any]) -> tuple[int, int]:
+    """Where a mention's index modifiers may come from: its own sentence and clause, up to the neighbouring
+    coded mentions ("Acute on chronic diastolic heart failure", "Sepsis due to E. coli", "OA of both knees"),
+    at most WALK_WINDOW characters either side; the words of other mentions are theirs, not this one's."""
+    text = note.text
+    start = max(0, mention.start - WALK_WINDOW)
+    end = min(len(text), mention.end + WALK_WINDOW)
+    for s_start, s_end in note.sentences:
+        if s_start <= mention.start < s_end:
+            start, end = max(start, s_start), min(end, s_end)
+            break
+    for other in neighbours:
+        if other is mention or not other.candidates:
+            continue
+        if other.end <= mention.start:
+            start = max(start, other.end)
+        elif other.start >= mention.end:
+            end = min(end, other.start)
+    cut = [m.end() for m in _CLAUSE_END.finditer(text, start, mention.start)]
+    if cut:
+        start = cut[-1]
+    after = _CLAUSE_END.search(text, mention.end, end)
+    if after:
+        end = after.start()
+    return start, max(end, mention.end)
+
+
+class _ExpandedText:
+    """The note with its abbreviations readable as their expansions, stretch by stretch."""
+
+    def __init__(
+        self, text: str, expansions: Sequence[Any], sentences: Sequence[tuple[int, int]] | None = None
+    ) -> None:
+        self.text = text
+        self.sentences = list(sentences or [])
+        self._expansions = sorted(
+            ((a.start, a.end, a.expansion) for a in expansions if getattr(a, "expansion", None)), key=lambda e: e[0]
+        )
+
+    def expanded(self, start: int, end: int) -> str:
+        """text[start:end] with every abbreviation inside it followed by its expansion ("OA osteoarthritis")."""
+        parts = []
+        cursor = start
+        for a_start, a_end, expansion in self._expansions:
+            if a_start < start or a_end > end:
+                continue
+            parts.append(self.text[cursor:a_end])
+            parts.append(f" {expansion} ")
+            cursor = a_end
+        parts.append(self.text[cursor:end])
+        return "".join(parts)
 
 
 @lru_cache(maxsize=1)

@@ -8,11 +8,12 @@ Words inside negated or hypothetical mentions do not count as modifiers ("no ble
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
 
 from cac.codesets import CodeSetStore
+from cac.codesets.index import SeeFinder
 from cac.codesets.search import STOPWORDS, stem, words
 
 _CONNECTORS = frozenset({"with", "in", "due to", "following", "complicating", "by", "associated with", "during"})
@@ -24,6 +25,7 @@ class WalkResult:
     code: str
     path: str
     depth: int
+    words: int = 0  # modifier words the path used (the note's own words count twice)
 
 
 def _key(term: str) -> frozenset[str]:
@@ -31,9 +33,20 @@ def _key(term: str) -> frozenset[str]:
     return frozenset(stem(w) for w in words(cleaned) if w not in STOPWORDS)
 
 
+def _subterm_key(term: str, nonessential: str | None) -> frozenset[str]:
+    """A subterm's words; a bare "and" takes its meaning from its modifiers ("and (on) chronic" under "acute")."""
+    key = _key(term)
+    if not key and nonessential:
+        key = _key(nonessential.replace("(on)", " ")) or frozenset(
+            stem(w) for w in words(nonessential) if w not in STOPWORDS
+        )
+    return key
+
+
 @lru_cache(maxsize=1)
-def anatomy_synonyms() -> dict[str, list[str]]:
-    text = (files("cac.coding") / "resources" / "anatomy_synonyms.tsv").read_text(encoding="utf-8")
+def walk_synonyms() -> dict[str, list[str]]:
+    """Note word -> the words the Alphabetic Index uses for it (``resources/walk_synonyms.tsv``)."""
+    text = (files("cac.coding") / "resources" / "walk_synonyms.tsv").read_text(encoding="utf-8")
     out: dict[str, list[str]] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
@@ -42,52 +55,101 @@ def anatomy_synonyms() -> dict[str, list[str]]:
     return out
 
 
+def main_term_forms(term: str) -> set[str]:
+    """A main term and the comma-separated forms of its first word ("Failure, failed"), but not the words
+    that qualify it ("Myoadenoma, prostate" is not a main term "prostate")."""
+    parts = term.split(", ")
+    head = words(parts[0])
+    forms = {term, parts[0]}
+    for part in parts[1:]:
+        part_words = words(part)
+        if head and part_words and part_words[0][:3] == head[0][:3]:
+            forms.add(part)
+    return forms
+
+
 class IndexTree:
     """The main Alphabetic Index in memory: main terms by their word keys, children by parent."""
 
     def __init__(self, store: CodeSetStore) -> None:
         self.children: dict[int, list[tuple[frozenset[str], bool, str, str | None, int]]] = {}
         self.mains: dict[frozenset[str], list[tuple[int, str, str | None]]] = {}
-        for row in store.index_rows("main"):
+        self.main_modifiers: dict[int, frozenset[str]] = {}  # a main term's nonessential modifiers
+        rows = list(store.index_rows("main"))
+        for row in rows:
             term = row.term
             if row.parent_id is None:
-                for variant in {term, *term.split(", ")}:
+                if row.nonessential:
+                    self.main_modifiers[row.id] = frozenset(
+                        stem(w) for w in words(row.nonessential) if w not in STOPWORDS
+                    )
+                for variant in main_term_forms(term):
                     key = _key(variant)
                     if key:
                         self.mains.setdefault(key, []).append((row.id, term, row.code))
             else:
                 connector = term.lower() in _CONNECTORS
-                self.children.setdefault(row.parent_id, []).append(
-                    (frozenset() if connector else _key(term), connector, term, row.code, row.id)
-                )
+                key = frozenset() if connector else _subterm_key(term, row.nonessential)
+                if not _key(term) and row.nonessential:
+                    term = f"{term} {row.nonessential}"  # shown in the rationale as "and (on) chronic"
+                siblings = self.children.setdefault(row.parent_id, [])
+                siblings.append((key, connector, term, row.code, row.id))
+                if not connector and " or " in row.term:  # "atrial or auricular": either word will do
+                    for alternative in row.term.split(" or "):
+                        alt_key = _key(alternative)
+                        if alt_key and alt_key != key:
+                            siblings.append((alt_key, False, term, row.code, row.id))
+        # A subterm that says "see X" and has no subterms of its own continues at X
+        # (Dependence > nicotine: see Dependence, drug, nicotine -> its "cigarettes" subterm).
+        finder = SeeFinder(rows)
+        self.see_targets: dict[int, int] = {}
+        for row in rows:
+            if row.see and row.parent_id is not None and row.id not in self.children:
+                target = finder.find(row.see)
+                if target is not None and target.id in self.children and target.id != row.id:
+                    self.see_targets[row.id] = target.id
+        for siblings in self.children.values():  # on a tie the term the index lists directly wins over a "see"
+            siblings.sort(key=lambda child: child[4] in self.see_targets)
         self.keys_by_word: dict[str, list[frozenset[str]]] = {}
         for key in self.mains:
             for w in key:
                 self.keys_by_word.setdefault(w, []).append(key)
 
-    def walk(self, mention_words: frozenset[str], context: frozenset[str]) -> WalkResult | None:
-        """The deepest coded node reachable from a main term named in the mention, modifiers from the context."""
+    def walk(
+        self, mention_words: frozenset[str], context: frozenset[str], direct: frozenset[str] | None = None
+    ) -> WalkResult | None:
+        """The deepest coded node reachable from a main term named in the mention, modifiers from the context.
+        ``direct``: the context's own words (without synonyms); on a tie, subterms written in the note win."""
         best: WalkResult | None = None
         keys = {key for w in mention_words for key in self.keys_by_word.get(w, ()) if key <= mention_words}
         for key in sorted(keys, key=sorted):
             for node_id, term, code in self.mains[key]:
-                result = self._descend(node_id, term, code, context)
-                if result and (best is None or (result.depth, len(key)) > (best.depth, 0)):
+                result = self._descend(node_id, term, code, context, direct if direct is not None else context)
+                if result is None:
+                    continue
+                # The mention's other words among the main term's nonessential modifiers ("ischemic stroke":
+                # Stroke (ischemic)) tell the main term the mention names from one it merely contains.
+                covered = len((mention_words - key) & self.main_modifiers.get(node_id, frozenset()))
+                result = replace(result, words=result.words + covered)
+                if best is None or (result.depth, result.words) > (best.depth, best.words):
                     best = result
         return best
 
-    def _descend(self, node_id: int, term: str, code: str | None, context: frozenset[str]) -> WalkResult | None:
+    def _descend(
+        self, node_id: int, term: str, code: str | None, context: frozenset[str], direct: frozenset[str]
+    ) -> WalkResult | None:
         """Depth-first over the subterms the context supports; the path reaching the deepest code wins."""
 
         def options(current: int) -> list[tuple[int, str, str | None, int]]:
             found = []
+            current = self.see_targets.get(current, current)
             for key, connector, child_term, child_code, child_id in self.children.get(current, []):
                 if connector:  # "with" / "in": look through it at its subterms
                     for gkey, gconn, g_term, g_code, g_id in self.children.get(child_id, []):
                         if gkey and not gconn and gkey <= context:
-                            found.append((len(gkey), f"{child_term} {g_term}", g_code, g_id))
+                            found.append((len(gkey) + len(gkey & direct), f"{child_term} {g_term}", g_code, g_id))
                 elif key and key <= context:
-                    found.append((len(key), child_term, child_code, child_id))
+                    found.append((len(key) + len(key & direct), child_term, child_code, child_id))
             return found
 
         def best_from(current: int, depth: int, guard: int) -> tuple[tuple[int, int], list[str], str | None]:
@@ -106,24 +168,27 @@ class IndexTree:
                     best = candidate
             return best
 
-        (depth, _words), path, found = best_from(node_id, 0, 0)
+        (depth, matched), path, found = best_from(node_id, 0, 0)
         if found is None:
             if code is None:
                 return None
             return WalkResult(code, term, 0)
-        return WalkResult(found, ", ".join([term, *path]), depth)
+        return WalkResult(found, ", ".join([term, *path]), depth, matched)
 
 
+# List numbering ("1. Type 2 diabetes") is not a modifier: it would read as "type 1".
+_LIST_MARKER = re.compile(r"(?m)^\s*(?:#|\d{1,2}[.)])\s*")
 _ABSENT = re.compile(r"\b(without|no|denies|denied|negative for|free of|absence of)\b[^.,;:\n]*", re.IGNORECASE)
 
 
-def context_words(text: str) -> frozenset[str]:
-    """Stemmed content words of a stretch of note text, with the index's words for anatomical terms."""
+def context_words(text: str, synonyms: bool = True) -> frozenset[str]:
+    """Stemmed content words of a stretch of note text, with the index's words for them when ``synonyms``."""
     found = set()
-    for w in words(_ABSENT.sub(" ", text)):
+    for w in words(_ABSENT.sub(" ", _LIST_MARKER.sub(" ", text))):
         if w in STOPWORDS:
             continue
         found.add(stem(w))
-        for extra in anatomy_synonyms().get(w, []):
-            found.add(stem(extra))
+        if synonyms:
+            for extra in walk_synonyms().get(w, []):
+                found.add(stem(extra))
     return frozenset(found)

@@ -57,6 +57,9 @@ CONCLUSION_SECTIONS = frozenset(
 )
 SYMPTOM_OUTSIDE_CONCLUSIONS = 0.75
 ASSERTION_WEIGHTS = {"present": 1.0, "possible": 0.8, "historical": 0.85, "family": 0.8}
+# Where family and personal history belong; a history code derived there is weighed as in a conclusion section.
+HISTORY_SECTIONS = frozenset({"family_history", "past_medical_history", "past_surgical_history", "social_history"})
+HISTORY_SECTION_WEIGHT = 0.95
 
 
 def section_weight(sections: list[str]) -> float:

@@ -22,7 +22,7 @@ from cac.nlp.normalise import bag, content_words
 
 log = logging.getLogger(__name__)
 
-MATCHER_VERSION = "5"
+MATCHER_VERSION = "7"
 MAX_WORDS = 8
 MIN_TYPO_LEN = 6
 PROBLEM_SYSTEMS = ("ICD-10-CM",)
@@ -60,13 +60,16 @@ class TermIndex:
     def _add_index_path(self, text: str, system: str, code: str, source: str) -> None:
         """An index path "Main, variant > sub > subsub": the full path and main + last subterm, each with the code,
         and the main term alone as a recognised concept (no candidates: the index gives it no code of its own)."""
-        segments = [_variants(s) for s in text.split(" > ")]
+        raw = text.split(" > ")
+        segments = [_variants(s, main=k == 0) for k, s in enumerate(raw)]
         cand = (system, code, source)
+        # "Main > with > last" may be said as "main last"; "Ischemia > intestine > acute" may not be "acute ischemia".
+        skip_middle = len(raw) > 2 and all(_is_grouping(s) for s in raw[1:-1])
         for main in segments[0]:
             for last in segments[-1]:
                 middle = [w for seg in segments[1:-1] for w in seg[0]]
                 self._add_words(main + middle + (last if len(segments) > 1 else []), cand)
-                if len(segments) > 2:
+                if skip_middle:
                     self._add_words(main + last, cand)
             self._add_words(main, None)
 
@@ -103,13 +106,55 @@ class TermIndex:
         return None
 
 
-def _variants(segment: str) -> list[list[str]]:
-    """Content words of an index segment and of each comma-separated variant ("Vision, vision > blurred, blurring")."""
+_GROUPING_SUBTERMS = frozenset(
+    {
+        "with",
+        "in",
+        "due to",
+        "by",
+        "associated with",
+        "following",
+        "during",
+        "specified nec",
+        "specified type nec",
+        "nec",
+        "type",
+        "specified",
+        "other specified",
+        "other",
+    }
+)
+
+
+def _is_grouping(segment: str) -> bool:
+    """A subterm that only groups others ("with", "specified type NEC"): saying the main term and the last
+    subterm without it keeps the meaning."""
+    return segment.strip().lower() in _GROUPING_SUBTERMS
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Two forms of one word ("failure", "failed"; "cyst", "cystic"): the first three letters agree."""
+    return a[:3] == b[:3]
+
+
+def _variants(segment: str, main: bool = True) -> list[list[str]]:
+    """Content words of an index segment and of each comma-separated form of its first word
+    ("Failure, failed" but not "Inequality, leg", where "leg" qualifies rather than restates).
+    In a subterm a comma only turns words round ("ischemic, perinatal arterial"): unless every part is a
+    form of one word ("blurred, blurring"), the subterm is its words together."""
     out = [content_words(segment)]
     if ", " in segment:
-        for part in segment.split(", ")[:4]:
-            words = content_words(part)
-            if words and words not in out:
+        parts = segment.split(", ")
+        head = content_words(parts[0])
+        if not head:
+            return out
+        forms = [content_words(p) for p in parts[:4]]
+        if not main and not all(f and _same_stem(f[0], head[0]) for f in forms):
+            return out
+        for part, words in zip(parts[:4], forms, strict=True):
+            if not words or words in out:
+                continue
+            if part is parts[0] or _same_stem(words[0], head[0]):
                 out.append(words)
     return out
 

@@ -96,6 +96,21 @@ def test_index_csv_tree_and_see_resolution():
     assert by_id[2].code == "I21.9" and by_id[2].resolved_from == "see Infarct, myocardium"
 
 
+def test_index_csv_note_rows_are_not_subterms():
+    text = (
+        "RowID,Letter,Level,Term,See,SeeAlso,NonEssModif,Code\n"
+        '1,F,0,"Failure, failed",,,,\n'
+        "2,F,1,heart,,,,I50.9\n"
+        "3,F,2,diastolic,,,,I50.30\n"
+        '4,F,1,"Note: heart failure stages A, B, C, and D are ...",,,,\n'
+        "5,F,2,systolic,,,(congestive),I50.20\n"
+    )
+    rows = index.parse_csv(text, "t")
+    assert not any(r.term.lower().startswith("note:") for r in rows)
+    systolic = next(r for r in rows if r.term == "systolic")
+    assert systolic.path == "Failure, failed > heart > systolic"
+
+
 INDEX_XML = """<?xml version="1.0" encoding="utf-8"?>
 <ICD10CM.index><version>2025</version>
 <indexHeading><head col="1">Neoplasm</head><head col="2">Malignant Primary</head>

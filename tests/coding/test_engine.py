@@ -105,3 +105,34 @@ def test_property_billable_codes_and_exact_evidence(engine, store, parts):
             assert store.is_billable(s["system"], s["code"]), s
         for e in s["evidence"]:
             assert text[e["start"] : e["end"]] == e["text"]
+
+
+def test_family_history_is_a_z_code_apart_from_the_patients_own_condition(engine, imported):
+    if not imported:
+        pytest.skip("needs the Alphabetic Index from ../shared/data")
+    text = (
+        "ASSESSMENT:\n1. Acute ischemic stroke.\n\nFAMILY HISTORY: Mother with stroke at 80.\n"
+        "SOCIAL HISTORY: Former smoker, quit 2010.\n"
+    )
+    result = engine.suggest(text, setting="inpatient", note_type="hp")
+    proposed = {s["code"]: s for s in result["suggestions"] if s["score"] >= result["threshold"]}
+    assert any(c.startswith("I63") for c in proposed), proposed.keys()
+    assert "Z82.3" in proposed  # family history of stroke, relevant to the patient's stroke
+    z = proposed["Z82.3"]
+    assert all(text[e["start"] : e["end"]] == e["text"] for e in z["evidence"])
+    assert any("stroke" in e["text"].lower() and e["start"] > text.index("FAMILY") for e in z["evidence"])
+    assert "Z87.891" in proposed
+
+
+def test_unrelated_family_history_stays_below_the_threshold(engine, imported):
+    text = "ASSESSMENT:\n1. Acute bronchitis.\n\nFAMILY HISTORY: Father with hypertension.\n"
+    result = engine.suggest(text, setting="outpatient", note_type="progress_note")
+    scores = {s["code"]: s["score"] for s in result["suggestions"]}
+    assert scores.get("Z82.49", 0.0) < result["threshold"]
+
+
+def test_follow_up_word_does_not_yield_z09(engine):
+    text = "CHIEF COMPLAINT: Follow-up.\nASSESSMENT: Essential hypertension, stable. Follow-up in 3 months.\n"
+    result = engine.suggest(text)
+    assert "Z09" not in {s["code"] for s in result["suggestions"]}
+    assert "I10" in {s["code"] for s in result["suggestions"] if s["score"] >= result["threshold"]}

@@ -31,3 +31,36 @@ def test_negated_modifiers_do_not_count(tree):
     assert "bleed" not in context_words("no bleeding")
     result = tree.walk(context_words("diverticulosis"), context_words("Diverticulosis, no bleeding"))
     assert result is not None and result.code != "K57.91"
+
+
+@pytest.mark.parametrize(
+    ("mention", "line", "code"),
+    [
+        # a bare "and" subterm takes its meaning from its nonessential modifiers: "and (on) chronic"
+        ("heart failure", "Acute on chronic diastolic heart failure", "I50.33"),
+        # the subterms after an instructional note row still hang under "heart"
+        ("heart failure", "chronic systolic heart failure", "I50.22"),
+        # organism written as the note writes it (walk_synonyms.tsv: coli -> escherichia)
+        ("sepsis", "Sepsis due to E. coli", "A41.51"),
+        # laterality word: both -> bilateral
+        ("osteoarthritis", "osteoarthritis of both knees", "M17.0"),
+        # "Dependence > nicotine" says see Dependence, drug, nicotine: the walk continues there
+        ("nicotine dependence", "Nicotine dependence, cigarettes", "F17.210"),
+        # the main term the mention names (Stroke, with "ischemic" among its nonessential modifiers)
+        ("ischemic stroke", "ischemic stroke", "I63.9"),
+    ],
+)
+def test_walk_follows_and_subterms_see_references_and_synonyms(tree, mention, line, code):
+    result = tree.walk(context_words(mention), context_words(line), context_words(line, synonyms=False))
+    assert result is not None and result.code == code, result
+
+
+def test_list_numbers_are_not_modifiers(tree):
+    result = tree.walk(context_words("Type 2 diabetes mellitus"), context_words("1. Type 2 diabetes mellitus"))
+    assert result is not None and result.code.startswith("E11"), result
+
+
+def test_a_qualifying_word_after_a_comma_is_not_a_main_term(tree):
+    # "Myoadenoma, prostate": "prostate" qualifies the main term; "prostate cancer" must not walk to N40.0
+    result = tree.walk(context_words("prostate cancer"), context_words("prostate cancer"))
+    assert result is None or not result.code.startswith("N40"), result

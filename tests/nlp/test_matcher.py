@@ -94,3 +94,26 @@ def test_index_paths_match_main_plus_last_subterm() -> None:
     index = build_index([("Ulcer, ulcerated > lower limb > foot", "ICD-10-CM", "L97.509", "index")])
     assert index.entries[("foot", "ulcer")][0][1] == "L97.509"
     assert index.entries[("foot", "limb", "lower", "ulcer")][0][1] == "L97.509"
+
+
+def test_index_paths_do_not_make_qualifiers_into_terms() -> None:
+    from cac.nlp.normalise import bag
+
+    index = build_index(
+        [
+            ("Inequality, leg > lower leg", "ICD-10-CM", "M21.70", "index"),
+            ("Stroke > ischemic, perinatal arterial", "ICD-10-CM", "P91.82", "index"),
+            ("Ischemia, ischemic > intestine > acute", "ICD-10-CM", "K55.019", "index"),
+            ("Failure, failed > heart", "ICD-10-CM", "I50.9", "index"),
+            ("Pneumonia > with > influenza", "ICD-10-CM", "J11.00", "index"),
+        ]
+    )
+    # "leg" qualifies "Inequality"; it is not another form of it
+    assert bag(content_words("lower leg")) not in index.entries
+    # a comma in a subterm only turns its words round
+    assert bag(content_words("ischemic stroke")) not in index.entries
+    # the middle subterm carries the meaning: "acute ischemia" is not intestinal ischemia
+    assert bag(content_words("acute ischemia")) not in index.entries
+    # but forms of the main word, and grouping subterms, still work
+    assert ("ICD-10-CM", "I50.9", "index") in index.entries[bag(content_words("failed heart"))]
+    assert ("ICD-10-CM", "J11.00", "index") in index.entries[bag(content_words("pneumonia influenza"))]

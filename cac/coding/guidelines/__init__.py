@@ -52,7 +52,7 @@ FAMILIES: tuple[tuple[str, Rule], ...] = (
 def apply_guidelines(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """The candidates after every rule family, in guideline sequence; the input list is not modified."""
     out = [replace(c, evidence=list(c.evidence), sections=list(c.sections), flags=list(c.flags)) for c in candidates]
-    out = merge_duplicates(out)
+    out = merge_duplicates(out, keep_history_apart=True)
     for _name, rule in FAMILIES:
         out = merge_duplicates(rule(out, ctx))
     return principal_first(out, ctx)

@@ -93,7 +93,8 @@ def diabetes(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
         how = "presumed link, Section I.A.15 'with'" if row["link"] == "presumed" else "linked in the note"
         why = f"rule: diabetes with {row['label']} ({cond.code}) -> {target} ({how})"
         if target in proposed:
-            existing = next(c for c in cands if c.system == ICD and c.code == target)
+            # the target may be proposed already, or added a moment ago for another condition of this loop
+            existing = next(c for c in [*cands, *added] if c.system == ICD and c.code == target)
             add_rationale(existing, why)
         else:
             added.append(_combined(base, [cond], target, ctx, why))

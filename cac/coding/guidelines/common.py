@@ -129,11 +129,14 @@ def derive(cand: Candidate, code: str, ctx: GuidelineContext, why: str, **change
     return new
 
 
-def merge_duplicates(cands: list[Candidate]) -> list[Candidate]:
-    """One candidate per (system, code): best score, all evidence, rationales joined; first position kept."""
-    out: dict[tuple[str, str], Candidate] = {}
+def merge_duplicates(cands: list[Candidate], keep_history_apart: bool = False) -> list[Candidate]:
+    """One candidate per (system, code): best score, all evidence, rationales joined; first position kept.
+    ``keep_history_apart``: a family or past-history candidate is not merged into the current one of the same
+    code (before the assertion rules turn it into its own Z code)."""
+    out: dict[tuple[str, str, str], Candidate] = {}
     for c in cands:
-        key = (c.system, c.code)
+        group = c.assertion if keep_history_apart and c.assertion in ("family", "historical") else ""
+        key = (c.system, c.code, group)
         if key not in out:
             out[key] = c
             continue

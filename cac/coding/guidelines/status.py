@@ -111,7 +111,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     have = {c.code for c in candidates}
     out = list(candidates)
     for rule in rules():
-        if rule.code in have or not ctx.store.is_billable("ICD-10-CM", rule.code):
+        if not ctx.store.is_billable("ICD-10-CM", rule.code):
             continue
         spans = [
             Span(m.start(), m.end(), m.group(0))
@@ -119,6 +119,12 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             if not _negated(text, m.start(), rule.is_drug)
         ]
         if not spans:
+            continue
+        if rule.code in have:  # already found from a mention: the rule's own words confirm it
+            for c in out:
+                if c.code == rule.code and c.score < STATUS_SCORE:
+                    c.score = STATUS_SCORE
+                    c.evidence = sorted({*c.evidence, *spans[:3]}, key=lambda s: s.start)
             continue
         if rule.replaces:  # the more specific statement replaces a vaguer code of the same fact
             out = [c for c in out if c.code not in rule.replaces]

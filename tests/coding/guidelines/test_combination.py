@@ -21,6 +21,16 @@ def test_diabetes_with_ckd_gives_e11_22_plus_the_stage(make, context):
     assert len(combo.evidence) == 2  # both mentions support the combination code
 
 
+def test_two_ckd_codes_give_one_diabetes_combination(make, context):
+    # both N18 codes map to E11.22: the second must find the combination the first just added
+    note = "Type 2 diabetes. CKD stage 3b. Chronic kidney disease stage 3."
+    cands = [make("E11.9", "Type 2 diabetes", note), make("N18.32", "CKD stage 3b", note)]
+    cands.append(make("N18.30", "Chronic kidney disease stage 3", note))
+    out = combination.apply(cands, context(text=note))
+    assert [c.code for c in out].count("E11.22") == 1
+    assert "(N18.30) -> E11.22" in by_code(out, "E11.22").rationale
+
+
 def test_type_1_diabetes_with_ckd_and_unspecified_stage_dropped(make, context):
     out = apply_guidelines([make("E10.9", "T1DM"), make("N18.9", "CKD"), make("N18.4", "CKD 4")], context())
     assert sorted(codes(out)) == ["E10.22", "N18.4"]

@@ -55,3 +55,41 @@ def test_current_cigarette_smoker_replaces_vaguer_tobacco_codes(store):
     codes = [c.code for c in status.apply([vague], ctx)]
     assert codes == ["F17.210"]
     assert "F17.210" not in found(store, "Former smoker, quit 2010.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Flu vaccine given today.",
+        "Need for tetanus immunization; Tdap administered.",
+        "Hep B series: first dose given.",
+    ],
+)
+def test_vaccine_given_at_this_encounter_gives_z23(store, text):
+    codes = found(store, text)
+    assert "Z23" in codes
+    span = codes["Z23"].evidence[0]
+    assert text[span.start : span.end] == span.text
+
+
+@pytest.mark.parametrize("text", ["Patient declined the flu vaccine.", "Flu vaccine to be administered next visit."])
+def test_vaccine_not_given_gives_no_z23(store, text):
+    assert "Z23" not in found(store, text)
+
+
+def test_joint_replacement_abbreviations(store):
+    codes = found(store, "PSH: s/p R TKA 2018; s/p right hip hemiarthroplasty 2019.")
+    assert {"Z96.651", "Z96.641"} <= set(codes)
+
+
+def test_a_rule_confirms_a_code_already_found_at_a_low_score(store):
+    from cac.coding.types import Candidate, Span
+
+    text = "SOCIAL HISTORY: Former smoker, quit 2019."
+    low = Candidate(
+        system="ICD-10-CM", code="Z87.891", title="", score=0.45, evidence=[Span(23, 29, "smoker")], source="rule"
+    )
+    ctx = GuidelineContext(setting="outpatient", store=store, text=text)
+    out = {c.code: c for c in status.apply([low], ctx)}
+    assert out["Z87.891"].score >= status.STATUS_SCORE
+    assert any(text[s.start : s.end] == "Former smoker" for s in out["Z87.891"].evidence)
