@@ -17,7 +17,8 @@ def serve(
     ),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
 ) -> None:
-    """Serve the engine over HTTP: /v1 routes, OpenAPI docs at /docs, /health without a key."""
+    """Serve the engine over HTTP: the coder workbench page at /, /v1 routes, OpenAPI docs at /docs, /health
+    without a key."""
     import uvicorn
 
     from cac.service import ServiceSettings, create_app
@@ -29,8 +30,9 @@ def serve(
     if database_url:
         settings = ServiceSettings(database_url=database_url, max_note_bytes=settings.max_note_bytes)
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Access lines carry method, path and status; bodies (and so note text) are never logged.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level.lower())
+    # The app logs method, path, status and time of each request. uvicorn's own access log is off: it would
+    # write query strings, and the workbench's code search sends words selected in the note as ?q=.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level.lower(), access_log=False)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from cac.service import errors
 from cac.service.config import ServiceSettings
 from cac.service.db.session import open_database
 from cac.service.limits import MaxBodySize
-from cac.service.routes import audit, cdi, codes, decisions, encounters, health, stats, users
+from cac.service.routes import audit, cdi, codes, decisions, encounters, health, me, stats, users
+from cac.service.workbench import workbench_files
 
 log = logging.getLogger("cac.service")
 
@@ -63,7 +64,8 @@ def create_app(
     app = FastAPI(
         title="cac coding service",
         version=__version__,
-        description="Code suggestions for clinical notes, coder review, finalised code sets and an audit trail.",
+        description="Code suggestions for clinical notes, coder review, finalised code sets and an audit trail. "
+        "The coder workbench page is served at /.",
         lifespan=lifespan,
     )
     errors.install(app)
@@ -79,8 +81,10 @@ def create_app(
         return response
 
     app.include_router(health.router)
-    for module in (encounters, decisions, codes, stats, audit, users, cdi):
+    for module in (encounters, decisions, codes, stats, audit, users, me, cdi):
         app.include_router(module.router, prefix="/v1")
+    # The coder workbench page, last, so that it never shadows an API route.
+    app.mount("/", workbench_files(), name="workbench")
     return app
 
 

@@ -128,3 +128,19 @@ class Page(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class EncounterPage(Page):
+    counts: dict[str, int] = Field(
+        default_factory=dict, description="Encounters per worklist state (new, in_review, finalized)."
+    )
+
+
+class Me(BaseModel):
+    """The caller behind the API key, and what its role may do."""
+
+    name: str
+    role: str
+    can_decide: bool = Field(..., description="May accept, reject, edit, add, finalise and reopen.")
+    can_submit: bool = Field(..., description="May submit notes for coding.")
+    can_admin: bool = Field(..., description="May manage API keys.")

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from cac.codesets import ICD10CM, CodeSetError, CodeSetStore, canonical_system, normalise_code
@@ -19,6 +19,8 @@ from cac.service.schemas import DecisionCreate, EvidenceIn
 
 STATUS_BY_ACTION = {"accept": "accepted", "reject": "rejected", "edit": "edited", "add": "added"}
 KEPT = frozenset({"accepted", "edited", "added"})
+# Worklist states derived from the stored status: open and untouched, open with decisions, finalized.
+REVIEW_STATES = ("new", "in_review", "finalized")
 _SUGGESTION_KEYS = ("evidence", "assertion", "rationale", "flags")
 
 
@@ -145,12 +147,65 @@ def suggestion_dict(s: Suggestion, latest: Decision | None) -> dict[str, Any]:
     return item
 
 
-def encounter_summary(e: Encounter) -> dict[str, Any]:
+def _has_decisions() -> ColumnElement[bool]:
+    return exists().where(Decision.encounter_id == Encounter.id)
+
+
+def review_condition(state: str) -> ColumnElement[bool]:
+    """SQL condition for one worklist state (``REVIEW_STATES``)."""
+    if state == "finalized":
+        return Encounter.status == "finalized"
+    if state == "in_review":
+        return and_(Encounter.status == "open", _has_decisions())
+    if state == "new":
+        return and_(Encounter.status == "open", ~_has_decisions())
+    raise ValueError(f"unknown review state {state!r}")
+
+
+def review_counts(session: Session, where: list[ColumnElement[bool]]) -> dict[str, int]:
+    """How many encounters (matching ``where``) are in each worklist state."""
+    counts = {}
+    for state in REVIEW_STATES:
+        stmt = select(func.count(Encounter.id)).where(review_condition(state), *where)
+        counts[state] = int(session.scalar(stmt) or 0)
+    return counts
+
+
+def decided_encounters(session: Session, ids: list[int]) -> set[int]:
+    """The ids among ``ids`` that have at least one decision (one query for a page of the worklist)."""
+    if not ids:
+        return set()
+    stmt = select(Decision.encounter_id).where(Decision.encounter_id.in_(ids)).distinct()
+    return set(session.scalars(stmt).all())
+
+
+def review_status(e: Encounter, has_decisions: bool | None = None) -> str:
+    if e.status == "finalized":
+        return "finalized"
+    if has_decisions is None:
+        has_decisions = bool(e.decisions)
+    return "in_review" if has_decisions else "new"
+
+
+def note_sections(text: str) -> list[dict[str, Any]]:
+    """The note's sections (name, header and body offsets) for display; computed from the text, never stored."""
+    try:
+        from cac.nlp.sections import find_sections
+    except ImportError:  # pragma: no cover - the NLP package is part of cac
+        return []
+    return [
+        {"name": s.name, "start": s.start, "end": s.end, "header_start": s.header_start, "header_end": s.header_end}
+        for s in find_sections(text)
+    ]
+
+
+def encounter_summary(e: Encounter, has_decisions: bool | None = None) -> dict[str, Any]:
     return {
         "id": e.id,
         "encounter_id": e.id,
         "external_id": e.external_id,
         "status": e.status,
+        "review_status": review_status(e, has_decisions),
         "setting": e.setting,
         "note_type": e.note_type,
         "source_format": e.source_format,
@@ -174,6 +229,7 @@ def encounter_dict(e: Encounter, include_text: bool = True) -> dict[str, Any]:
     data["final"] = e.final_codes
     if include_text:
         data["text"] = e.note_text
+        data["sections"] = note_sections(e.note_text)
     return data
 
 

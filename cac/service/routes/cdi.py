@@ -10,10 +10,21 @@ from sqlalchemy.orm import Session
 from cac.codesets import CodeSetStore
 from cac.service import workflow
 from cac.service.audit import Actor
+from cac.service.db.models import Encounter
 from cac.service.deps import READ_ROLES, get_db, get_store, require
 from cac.service.errors import Invalid
 
 router = APIRouter(tags=["cdi"])
+
+
+def _result(encounter: Encounter) -> dict[str, Any]:
+    """The encounter as an engine result for ``cac.cdi``: a code a coder added has no engine score, and counts
+    as proposed."""
+    result = workflow.encounter_dict(encounter, include_text=False)
+    result["suggestions"] = [
+        {**s, "score": 1.0} if s.get("score") is None else s for s in result.get("suggestions", [])
+    ]
+    return result
 
 
 @router.get("/encounters/{encounter_id}/cdi")
@@ -27,8 +38,7 @@ def encounter_cdi(
     from cac.cdi import cdi_from_result
 
     encounter = workflow.get_encounter(session, encounter_id)
-    result = workflow.encounter_dict(encounter, include_text=False)
-    return {"encounter_id": encounter_id, **cdi_from_result(encounter.note_text, result, store=store)}
+    return {"encounter_id": encounter_id, **cdi_from_result(encounter.note_text, _result(encounter), store=store)}
 
 
 @router.get("/encounters/{encounter_id}/edits")
@@ -51,7 +61,7 @@ def encounter_edits(
             for p in final.get("procedures", [])
         ]
     else:
-        codes = workflow.encounter_dict(encounter, include_text=False)
+        codes = _result(encounter)
     try:
         report = prebill_edits(codes, age=age, sex=sex, store=store, text=encounter.note_text)
     except ValueError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cac.service import workflow
@@ -15,7 +15,7 @@ from cac.service.db.session import page, transaction
 from cac.service.deps import CODE_ROLES, READ_ROLES, SUBMIT_ROLES, get_db, get_store, require
 from cac.service.errors import Invalid, TooLarge
 from cac.service.fhir import FhirInputError, extract
-from cac.service.schemas import EncounterCreate, FinalizeRequest, Page, ReopenRequest
+from cac.service.schemas import EncounterCreate, EncounterPage, FinalizeRequest, ReopenRequest
 
 router = APIRouter(tags=["encounters"])
 
@@ -74,20 +74,38 @@ def create_encounter(
 @router.get("/encounters")
 def list_encounters(
     status: Literal["open", "finalized"] | None = Query(None),
+    review_status: Literal["new", "in_review", "finalized"] | None = Query(
+        None, description="Worklist state: new (open, undecided), in_review (open, with decisions) or finalized."
+    ),
     external_id: str | None = Query(None, max_length=200),
+    q: str | None = Query(None, max_length=200, description="External ids containing this text (any case)."),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     _: Actor = Depends(require(*READ_ROLES)),
     session: Session = Depends(get_db),
-) -> Page:
-    """Encounters, newest first, optionally by status or external id."""
-    stmt = select(Encounter)
+) -> EncounterPage:
+    """Encounters, newest first, optionally by status, worklist state or external id; ``counts`` gives the
+    number in each worklist state among those matching the external-id filters."""
+    where: list[Any] = []
+    if external_id:
+        where.append(Encounter.external_id == external_id)
+    if q and q.strip():
+        pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(func.lower(Encounter.external_id).like(pattern, escape="\\"))
+    stmt = select(Encounter).where(*where)
     if status:
         stmt = stmt.where(Encounter.status == status)
-    if external_id:
-        stmt = stmt.where(Encounter.external_id == external_id)
+    if review_status:
+        stmt = stmt.where(workflow.review_condition(review_status))
     total, rows = page(session, stmt, Encounter.id.desc(), limit, offset)
-    return Page(items=[workflow.encounter_summary(e) for e in rows], total=total, limit=limit, offset=offset)
+    decided = workflow.decided_encounters(session, [e.id for e in rows])
+    return EncounterPage(
+        items=[workflow.encounter_summary(e, e.id in decided) for e in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+        counts=workflow.review_counts(session, where),
+    )
 
 
 @router.get("/encounters/{encounter_id}")
