@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
-from cac.coding.procedures.data import load_yaml
-from cac.coding.procedures.drugs import Dose
+from cac.coding.procedures.data import compile_flex, load_yaml
+from cac.coding.procedures.drugs import Dose, choose_code, drug_context
 from cac.coding.types import Candidate
 
 CPT, HCPCS = "CPT", "HCPCS"
@@ -20,6 +21,8 @@ _COUNSEL = re.compile(r"\bcounsel(ed|ing)? (by (me|physician|provider|MD|NP|PA)|
 # An IV push or infusion in the ED is reported on the facility claim; the professional claim rarely carries it.
 _FACILITY_SCORE = 0.6
 _INFUSION = re.compile(r"\b(infusion|infused|drip|over \d+(\.\d+)? ?(min|minutes|hours?|hrs?|h))\b", re.I)
+# A fluid given for hydration (a bolus or a timed infusion of at least a quarter litre), not a line flush.
+_HYDRATION = re.compile(r"\b(bolus|hydration|over \d|infus\w*|at \d+ ?(mL|cc)/h\w*|l|liters?|litres?)\b", re.I)
 _OVER = re.compile(r"\bover (\d+(?:\.\d+)?) ?(min|minutes|hours?|hrs?|h)\b", re.I)
 
 
@@ -44,55 +47,115 @@ def additional_hours(minutes: float) -> int:
     return max(0, math.ceil((minutes - 90) / 60)) if minutes > 90 else 0
 
 
+@dataclass
+class _IV:
+    """An intravenous service: the dose, whether it is chemotherapy, an infusion (vs a push) or hydration."""
+
+    dose: Dose
+    chemo: bool
+    infusion: bool
+    minutes: float | None
+    hydration: bool = False
+
+    @property
+    def rank(self) -> int:
+        """Which service is reported as the initial one: chemotherapy infusion, chemotherapy push, other
+        infusion, other push, hydration (the CPT hierarchy for facility and office reporting)."""
+        if self.hydration:
+            return 4
+        return (0 if self.chemo else 2) + (0 if self.infusion else 1)
+
+
+def _is_chemo(store: Any, dose: Dose, note: str) -> bool:
+    chosen = choose_code(store, dose, note)
+    return chosen is not None and chosen[0].startswith("J9")
+
+
 def propose_injections(ctx: NoteContext, doses: list[Dose], setting: str, store: Any) -> list[Candidate]:
-    """96372 per IM/SC injection. IV: the initial service is the first infusion (96365, +96366 per additional
-    hour) when there is one, else the first push (96374); then 96367 per further infusion, 96375 per push."""
+    """96372 per IM/SC injection (96401/96402 for chemotherapy). Intravenous services: the initial one by the
+    hierarchy chemotherapy infusion (96413, +96415 per additional hour) > chemotherapy push (96409) > infusion
+    (96365, +96366) > push (96374) > hydration (96360); then 96417 / 96411 per further chemotherapy infusion / push,
+    96367 per further infusion, 96375 per further push, 96361 for hydration. Operative reports carry none of them:
+    drugs given there belong to the operation or the anaesthesia."""
+    if ctx.note_type == "operative_report":
+        return []
     out: list[Candidate] = []
-    iv: list[tuple[Dose, bool, float | None]] = []
+    iv: list[_IV] = []
+    hormonal = drug_context()["hormonal"]
     for dose in doses:
-        if dose.line.hcpcs_drug in {"normal saline solution", "ringers lactate"}:
-            continue
+        fluid = dose.line.hcpcs_drug in {"normal saline solution", "ringers lactate"}
         section = ctx.section_at(dose.span.start)
         im_attrs: dict[str, Any] = {"drug": dose.drug, "route": dose.route}
+        if fluid and dose.route not in {"iv", "iv push"}:
+            continue
         if dose.route in {"im", "sc"}:
+            code, why = "96372", "therapeutic injection IM/SC"
+            if _is_chemo(store, dose, ctx.text):
+                hormone = any(h in dose.drug.lower() or h in dose.line.hcpcs_drug for h in hormonal)
+                code, why = (
+                    ("96402", "chemotherapy injection IM/SC, hormonal")
+                    if hormone
+                    else (
+                        "96401",
+                        "chemotherapy injection IM/SC, non-hormonal",
+                    )
+                )
             cand = make_candidate(
-                store,
-                CPT,
-                "96372",
-                0.85,
-                [dose.span],
-                "therapeutic injection IM/SC",
-                im_attrs,
-                sections=[section] if section else [],
+                store, CPT, code, 0.85, [dose.span], why, im_attrs, sections=[section] if section else []
             )
             if cand is not None:
                 out.append(cand)
         elif dose.route in {"iv", "iv push"}:
             tail = ctx.text[dose.span.start : dose.span.end + 40]
-            is_infusion = dose.route != "iv push" and bool(_INFUSION.search(tail))
-            iv.append((dose, is_infusion, infusion_minutes(tail) if is_infusion else None))
+            minutes = infusion_minutes(tail)
+            infusion = dose.route != "iv push" and bool(_INFUSION.search(tail))
+            if infusion and minutes is not None and minutes <= 15:
+                infusion = False  # an infusion of 15 minutes or less is reported as a push
+            if fluid:
+                if setting != "outpatient" or not _HYDRATION.search(tail + " " + dose.unit):
+                    continue
+                iv.append(_IV(dose, False, True, minutes, hydration=True))
+                continue
+            iv.append(_IV(dose, _is_chemo(store, dose, ctx.text), infusion, minutes if infusion else None))
     score = _FACILITY_SCORE if setting == "emergency" else 0.8
-    initial_infusion = next((e for e in iv if e[1]), None)
-    initial = initial_infusion or (iv[0] if iv else None)
-    for dose, is_infusion, minutes in iv:
-        attrs: dict[str, Any] = {"drug": dose.drug, "route": dose.route}
+    initial = min(iv, key=lambda e: (e.rank, e.dose.span.start)) if iv else None
+    for item in iv:
+        attrs: dict[str, Any] = {"drug": item.dose.drug, "route": item.dose.route}
         codes: list[tuple[str, str, int]] = []
-        if initial is not None and dose is initial[0]:
-            if is_infusion:
+        if item is initial:
+            if item.hydration:
+                codes.append(("96360", "IV hydration, initial hour", 1))
+                extra = additional_hours(item.minutes or 0)
+                if extra:
+                    codes.append(("96361", "IV hydration, each additional hour", extra))
+            elif item.chemo and item.infusion:
+                codes.append(("96413", "chemotherapy IV infusion, initial hour", 1))
+                extra = additional_hours(item.minutes or 0)
+                if extra:
+                    codes.append(("96415", "chemotherapy IV infusion, each additional hour", extra))
+            elif item.chemo:
+                codes.append(("96409", "chemotherapy IV push, initial", 1))
+            elif item.infusion:
                 codes.append(("96365", "IV infusion, initial hour", 1))
-                extra = additional_hours(minutes or 0)
+                extra = additional_hours(item.minutes or 0)
                 if extra:
                     codes.append(("96366", "IV infusion, each additional hour", extra))
             else:
                 codes.append(("96374", "IV push, initial", 1))
-        elif is_infusion:
+        elif item.hydration:
+            codes.append(("96361", "IV hydration after another IV service", 1))
+        elif item.chemo and item.infusion:
+            codes.append(("96417", "chemotherapy IV infusion, each additional sequential drug", 1))
+        elif item.chemo:
+            codes.append(("96411", "chemotherapy IV push, each additional drug", 1))
+        elif item.infusion:
             codes.append(("96367", "IV infusion, additional sequential", 1))
         else:
             codes.append(("96375", "IV push, each additional sequential", 1))
         for code, why, units in codes:
-            attrs["duration"] = f"{minutes:g} min" if minutes else None
+            attrs["duration"] = f"{item.minutes:g} min" if item.minutes else None
             attrs["units"] = units if units > 1 else None
-            cand = make_candidate(store, CPT, code, score, [dose.span], why, dict(attrs))
+            cand = make_candidate(store, CPT, code, score, [item.dose.span], why, dict(attrs))
             if cand is not None:
                 out.append(cand)
     return merge_units(out)
@@ -119,10 +182,11 @@ def merge_units(cands: list[Candidate]) -> list[Candidate]:
 
 
 @lru_cache(maxsize=1)
-def _vaccines() -> tuple[list[tuple[str, re.Pattern[str], list[str], str]], re.Pattern[str]]:
+def _vaccines() -> tuple[list[tuple[str, re.Pattern[str], list[str], str, str]], re.Pattern[str]]:
     data = load_yaml("vaccines.yaml")
     rows = [
-        (v["name"], re.compile(v["trigger"], re.I), [str(c) for c in v["codes"]], v["admin"]) for v in data["vaccines"]
+        (v["name"], compile_flex(v["trigger"]), [str(c) for c in v["codes"]], v["admin"], v.get("group", v["name"]))
+        for v in data["vaccines"]
     ]
     return rows, re.compile(data["given"], re.I)
 
@@ -134,10 +198,11 @@ def propose_vaccines(ctx: NoteContext, setting: str, store: Any) -> list[Candida
     medicare = bool(_MEDICARE.search(ctx.text)) or (age is not None and age >= 65)
     out: list[Candidate] = []
     taken: list[tuple[int, int]] = []
+    given_groups: set[tuple[str, int]] = set()  # (group, clause start): a clause gives one vaccine of a group
     standard = 0
-    for name, trigger, codes, admin in rows:
+    for name, trigger, codes, admin, group in rows:
         for m in trigger.finditer(ctx.text):
-            if any(s <= m.start() < e for s, e in taken):
+            if any(s <= m.start() < e for s, e in taken) or (group, ctx.clause_at(m.start()).start) in given_groups:
                 continue
             clause = ctx.clause_at(m.start())
             clause_text = ctx.text[clause.start : clause.end]
@@ -148,7 +213,8 @@ def propose_vaccines(ctx: NoteContext, setting: str, store: Any) -> list[Candida
             if re.search(r"\b(up to date|UTD|declined|refused|due|next visit|previously|in 20\d\d)\b", near, re.I):
                 continue
             ev = span(ctx.text, m.start(), clause.end if clause.end - m.start() < 80 else m.end())
-            taken.append((clause.start, clause.end))
+            taken.append((m.start(), m.end()))
+            given_groups.add((group, clause.start))
             section = ctx.section_at(m.start())
             sections = [section] if section else []
             attrs = {"vaccine": name, "route": "IM" if re.search(r"\bIM\b|intramuscular", clause_text) else None}

@@ -9,7 +9,7 @@ from typing import Any
 
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
-from cac.coding.procedures.data import load_yaml
+from cac.coding.procedures.data import compile_flex, load_yaml, required_literals
 from cac.coding.procedures.imaging_attrs import contrast_state, view_count
 from cac.coding.types import Candidate, Span
 
@@ -29,6 +29,8 @@ class Condition:
     views_min: int | None = None
     views_max: int | None = None
     setting: tuple[str, ...] = ()
+    count_min: int | None = None
+    count_max: int | None = None
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Family:
     name: str
     trigger: tuple[re.Pattern[str], ...]
     settings: tuple[str, ...] = DEFAULT_SETTINGS
-    note_types: tuple[str, ...] = ()
+    note_types: tuple[str | None, ...] = ()
     scope: str | None = None
     choose: tuple[Condition, ...] = ()
     base: str | None = None
@@ -44,12 +46,34 @@ class Family:
     add_replaces_base: bool = False
     score: float = 0.85
     imaging: bool = field(default=False)
+    exclude_note_types: tuple[str, ...] = ()
+    header_only: bool = False
+    count: re.Pattern[str] | None = None
+    requires: tuple[re.Pattern[str], ...] = ()
+    excludes: tuple[re.Pattern[str], ...] = ()
+    suppressed_by: tuple[str, ...] = ()
+    result_test: bool = False
+    keywords: frozenset[str] | None = None
+    requires_note: bool = False
 
 
 def _patterns(items: Any) -> tuple[re.Pattern[str], ...]:
     if isinstance(items, str):
         items = [items]
-    return tuple(re.compile(p, re.I) for p in items or ())
+    return tuple(compile_flex(p) for p in items or ())
+
+
+def _keywords(items: Any) -> frozenset[str] | None:
+    """Words one of which any trigger match contains (None: some trigger cannot be prefiltered)."""
+    if isinstance(items, str):
+        items = [items]
+    found: set[str] = set()
+    for p in items or ():
+        words = required_literals(p)
+        if words is None:
+            return None
+        found |= words
+    return frozenset(found)
 
 
 def _condition(raw: dict[str, Any]) -> Condition:
@@ -61,21 +85,30 @@ def _condition(raw: dict[str, Any]) -> Condition:
         views_min=raw.get("views_min"),
         views_max=raw.get("views_max"),
         setting=tuple(raw.get("setting") or ()),
+        count_min=raw.get("count_min"),
+        count_max=raw.get("count_max"),
     )
 
 
 @lru_cache(maxsize=1)
 def families() -> tuple[Family, ...]:
-    """The CPT families of ``cpt_rules.yaml``, in file order."""
+    """The CPT families of ``cpt_rules.yaml`` and the files it includes, in file order."""
     out = []
-    for raw in load_yaml("cpt_rules.yaml")["families"]:
+    main = load_yaml("cpt_rules.yaml")
+    raws = list(main["families"])
+    for name in main.get("include") or ():
+        data = load_yaml(name)
+        defaults = data.get("defaults") or {}
+        raws.extend({**defaults, **fam} for fam in data["families"])
+    for raw in raws:
         choose = tuple(_condition(c) for c in raw.get("choose") or ())
         out.append(
             Family(
                 name=raw["name"],
                 trigger=_patterns(raw["trigger"]),
+                keywords=_keywords(raw["trigger"]),
                 settings=tuple(raw.get("settings") or DEFAULT_SETTINGS),
-                note_types=tuple(raw.get("note_types") or ()),
+                note_types=tuple(None if t in (None, "none") else t for t in raw.get("note_types") or ()),
                 scope=raw.get("scope"),
                 choose=choose,
                 base=str(raw["base"]) if raw.get("base") else None,
@@ -83,6 +116,14 @@ def families() -> tuple[Family, ...]:
                 add_replaces_base=bool(raw.get("add_replaces_base", False)),
                 score=float(raw.get("score", 0.85)),
                 imaging=any(c.contrast or c.views_min or c.views_max for c in choose),
+                exclude_note_types=tuple(raw.get("exclude_note_types") or ()),
+                header_only=bool(raw.get("header_only", False)),
+                count=compile_flex(raw["count"]) if raw.get("count") else None,
+                requires=_patterns(raw.get("requires")),
+                excludes=_patterns(raw.get("excludes")),
+                suppressed_by=tuple(raw.get("suppressed_by") or ()),
+                result_test=bool(raw.get("result_test", False)),
+                requires_note=bool(raw.get("requires_note", False)),
             )
         )
     return tuple(out)
@@ -97,6 +138,7 @@ class _Scope:
     trigger_clause: str
     setting: str
     ctx: NoteContext
+    count: int | None = None
 
 
 def _find(pattern: re.Pattern[str], scope: _Scope) -> Span | None:
@@ -111,6 +153,10 @@ def _find(pattern: re.Pattern[str], scope: _Scope) -> Span | None:
 def _matches(cond: Condition, scope: _Scope) -> list[Span] | None:
     """The evidence spans when ``cond`` holds in scope, else None."""
     if cond.setting and scope.setting not in cond.setting:
+        return None
+    if cond.count_min is not None and (scope.count or 1) < cond.count_min:
+        return None
+    if cond.count_max is not None and (scope.count or 1) > cond.count_max:
         return None
     if cond.contrast is not None:
         state = contrast_state(scope.trigger_clause) or contrast_state(scope.text)
@@ -136,12 +182,45 @@ def _matches(cond: Condition, scope: _Scope) -> list[Span] | None:
     return found
 
 
+_NUMBER_WORDS = {
+    "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "multiple": 2, "several": 3,
+}  # fmt: skip
+
+
+def count_in(pattern: re.Pattern[str], text: str) -> int | None:
+    """The number a family's count pattern reads (group ``n``: digits or a number word)."""
+    m = pattern.search(text)
+    if not m:
+        return None
+    word = m.group("n").lower()
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+
+
 def _first_trigger(family: Family, ctx: NoteContext) -> tuple[Span, str] | None:
-    """The first occurrence of the family's words that may be coded, and why earlier ones were skipped."""
+    """The first occurrence of the family's words that may be coded, and why earlier ones were skipped.
+
+    In an operative or procedure report with a procedure list, an occurrence in that list is preferred, and a
+    ``header_only`` family (an incidental act such as the intubation for anaesthesia) fires only from it."""
     skipped: list[str] = []
+    if family.keywords is not None and not any(k in ctx.lower for k in family.keywords):
+        return None
     hits = sorted((m.start(), m.end()) for p in family.trigger for m in p.finditer(ctx.text))
+    report = ctx.note_type in {"operative_report", "procedure_note"} and ctx.has_procedure_list()
+    if report:
+        # the procedure list decides: when it names the family, a mention in the narrative adds nothing
+        in_list = [h for h in hits if ctx.in_header(h[0])]
+        hits = in_list if family.header_only or in_list else hits
     for start, end in hits:
-        reason = ctx.block_reason(start, end, use_mentions=family.note_types != ("radiology_report",))
+        reason = ctx.block_reason(start, end, use_mentions=not family.result_test)
+        if reason is None and (family.requires or family.excludes):
+            lo, hi = ctx.window(start)
+            near = ctx.text[min(lo, ctx.clause_at(start).start) : hi]
+            whole = family.requires_note or ctx.note_type in {"operative_report", "procedure_note", "radiology_report"}
+            if not all(p.search(near) or (whole and p.search(ctx.text)) for p in family.requires):
+                reason = "required words absent"
+            elif any(p.search(near) for p in family.excludes):
+                reason = "excluded by context"
         if reason is None:
             note = f"; skipped {len(skipped)} mention(s) ({skipped[0]})" if skipped else ""
             return span(ctx.text, start, end), note
@@ -151,11 +230,13 @@ def _first_trigger(family: Family, ctx: NoteContext) -> tuple[Span, str] | None:
 
 def propose_cpt(ctx: NoteContext, setting: str, note_type: str | None, store: Any) -> list[Candidate]:
     """CPT candidates from every family whose procedure is documented as done in this encounter."""
-    out: list[Candidate] = []
+    fired: dict[str, list[Candidate]] = {}
     for family in families():
         if setting not in family.settings:
             continue
         if family.note_types and note_type not in family.note_types:
+            continue
+        if note_type in family.exclude_note_types:
             continue
         found = _first_trigger(family, ctx)
         if found is None:
@@ -165,6 +246,8 @@ def propose_cpt(ctx: NoteContext, setting: str, note_type: str | None, store: An
         lo, hi = (0, len(ctx.text)) if whole else ctx.window(trig.start)
         clause = ctx.clause_at(trig.start)
         scope = _Scope(ctx.text[lo:hi], lo, ctx.text[clause.start : clause.end], setting, ctx)
+        if family.count is not None:
+            scope.count = count_in(family.count, scope.trigger_clause) or count_in(family.count, scope.text)
         codes: list[tuple[str | None, list[Span], str]] = []
         chosen: tuple[str | None, list[Span], str] | None = None
         for cond in family.choose:
@@ -193,7 +276,12 @@ def propose_cpt(ctx: NoteContext, setting: str, note_type: str | None, store: An
                 store, CPT, code, family.score, [trig, *hits], rationale, attrs, sections=_sections(ctx, trig)
             )
             if cand is not None:
-                out.append(cand)
+                fired.setdefault(family.name, []).append(cand)
+    out: list[Candidate] = []
+    names = set(fired)
+    for family in families():
+        if family.name in fired and not names.intersection(family.suppressed_by):
+            out.extend(fired.pop(family.name))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -24,3 +25,127 @@ def load_tsv(name: str) -> tuple[dict[str, str], ...]:
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     reader = csv.DictReader(lines, delimiter="\t")
     return tuple({k: (v or "").strip() for k, v in row.items()} for row in reader)
+
+
+def flex(pattern: str) -> str:
+    """``pattern`` with its literal spaces matching any run of white space, line breaks included: notes wrap lines in
+    the middle of a phrase ("central venous\\ncatheter"). A space inside a character class also takes a line break;
+    "x ?y" becomes "x\\s*y"."""
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if not in_class and pattern.startswith(("(?<!", "(?<="), i):
+            end = _group_end(pattern, i)  # a look-behind keeps its fixed width
+            out.append(pattern[i:end])
+            i = end
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+            out.append("\\s" if ch == " " else ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+            if i + 1 < n and pattern[i + 1] == "^":
+                out.append("^")
+                i += 1
+            if i + 1 < n and pattern[i + 1] == "]":
+                out.append("]")
+                i += 1
+        elif ch == " ":
+            if i + 1 < n and pattern[i + 1] in "?*":
+                out.append("\\s*")
+                i += 1
+            elif i + 1 < n and pattern[i + 1] == "+":
+                out.append("\\s+")
+                i += 1
+            else:
+                out.append("\\s+")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The index just after the group opened at ``start``."""
+    depth, i = 0, start
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(pattern)
+
+
+def compile_flex(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A rule regex compiled case-insensitively (unless it says otherwise) with flexible white space; "." also takes
+    a line break, so a bounded gap (".{0,60}") reaches across a wrapped line."""
+    return re.compile(flex(pattern), flags | re.I | re.S)
+
+
+@cache
+def _sre_parser() -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module("re._parser")
+    except ImportError:  # Python < 3.11
+        return importlib.import_module("sre_parse")
+
+
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Lower-case words one of which every match of ``pattern`` contains, or None when no such words can be read
+    off the pattern. Lets a rule skip a note that cannot match before running the regex over it."""
+    try:
+        parsed = _sre_parser().parse(flex(pattern), re.I)
+    except Exception:  # noqa: BLE001 - an unusual pattern is simply not prefiltered
+        return None
+    found = _seq_literals(list(parsed))
+    return frozenset(found) if found else None
+
+
+def _seq_literals(items: list[Any]) -> set[str] | None:
+    """The best requirement of a sequence: its longest literal run (3+ letters), else the tightest required item."""
+    parser = _sre_parser()  # its module namespace holds the opcode constants
+    literal, branch, subpattern = parser.LITERAL, parser.BRANCH, parser.SUBPATTERN
+    max_repeat, min_repeat = parser.MAX_REPEAT, parser.MIN_REPEAT
+    runs: list[str] = []
+    run = ""
+    options: list[set[str]] = []
+    for op, av in items:
+        if op is literal:
+            run += chr(av)
+            continue
+        if len(run) >= 3:
+            runs.append(run)
+        run = ""
+        sub: set[str] | None = None
+        if op is subpattern:
+            sub = _seq_literals(list(av[-1]))
+        elif op is branch:
+            parts = [_seq_literals(list(b)) for b in av[1]]
+            sub = set().union(*parts) if parts and all(parts) else None  # type: ignore[arg-type]
+        elif op in (max_repeat, min_repeat) and av[0] >= 1:
+            sub = _seq_literals(list(av[2]))
+        if sub:
+            options.append(sub)
+    if len(run) >= 3:
+        runs.append(run)
+    if runs:
+        return {max(runs, key=len).lower()}
+    if options:
+        return min(options, key=len)
+    return None

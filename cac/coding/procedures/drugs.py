@@ -10,19 +10,25 @@ from typing import Any
 
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
-from cac.coding.procedures.data import load_tsv
+from cac.coding.procedures.data import compile_flex, load_tsv, load_yaml
 from cac.coding.types import Candidate, Span
 
 HCPCS = "HCPCS"
-_UNIT = r"(?:mg|milligrams?|g|gm|grams?|mcg|micrograms?|µg|units?|u|meq|mEq|L|liters?|litres?|mL|ml|cc)"
+_UNIT = r"(?:mg|milligrams?|g|gm|grams?|mcg|micrograms?|µg|million units?|units?|u|meq|mEq|L|liters?|litres?|mL|ml|cc)"
 _DOSE = rf"(?P<dose>\d+(?:[.,]\d+)?)\s*(?P<unit>{_UNIT})\b"
 _ROUTE = re.compile(
     r"\b(?P<route>IV ?push|IVP|IV ?PB|IV|intravenous(?:ly)?|IM|intramuscular(?:ly)?|SC|SQ|subcut(?:aneous(?:ly)?)?|"
-    r"intra-?articular(?:ly)?|PO|by mouth|oral(?:ly)?|SL|sublingual|nebulized|inhaled|topical(?:ly)?|"
-    r"bolus|drip|infusion)\b",
+    r"intra-?articular(?:ly)?|PO|by mouth|oral(?:ly)?|SL|sublingual|nebuli[sz]ed|nebuli[sz]er|neb|inhaled|"
+    r"topical(?:ly)?|bolus|drip|infusion)\b",
     re.I,
 )
 _TIMES = re.compile(r"^\s*(?:IV|IM)?\s*[x×]\s?(?P<n>\d)\b", re.I)
+# Given before this encounter or by someone else ("received already", "at home", "by EMS").
+_EARLIER = re.compile(
+    r"\b(already|previously|prior to (arrival|transfer|presentation)|PTA|at home|by EMS|by paramedics|en route|"
+    r"at (the )?(outside hospital|OSH|referring (hospital|facility))|last (dose|week|month|night))\b",
+    re.I,
+)
 _NOT_GIVEN = re.compile(
     r"\b(prescribed|prescription|Rx|discharged (home )?(on|with)|home (med|dose)|take|takes|taking|continue[sd]?|"
     r"resume[sd]?|start(ed)? on|daily|BID|TID|QID|q\d+h|qHS|PRN|as needed|refill|dispensed|for \d+ days|x \d+ days)\b",
@@ -37,9 +43,8 @@ _PER_UNIT = re.compile(
     re.I,
 )
 _INTRA_ARTICULAR = re.compile(r"\binto the (\w+ ){0,2}(joint|knee|shoulder|hip|bursa|elbow|wrist|ankle)\b", re.I)
-_ORAL = frozenset(
-    {"po", "by mouth", "oral", "orally", "sl", "sublingual", "nebulized", "inhaled", "topical", "topically"}
-)
+_ORAL = frozenset({"po", "by mouth", "oral", "orally", "sl", "sublingual", "topical", "topically"})
+_INHALED = frozenset({"nebulized", "nebulised", "nebulizer", "nebuliser", "neb", "inhaled"})
 _MG = {
     "mg": 1.0,
     "milligram": 1.0,
@@ -54,7 +59,7 @@ _MG = {
     "µg": 0.001,
 }
 _ML = {"ml": 1.0, "cc": 1.0, "l": 1000.0, "liter": 1000.0, "liters": 1000.0, "litre": 1000.0, "litres": 1000.0}
-_UNITS = {"unit": 1.0, "units": 1.0, "u": 1.0, "iu": 1.0}
+_UNITS = {"unit": 1.0, "units": 1.0, "u": 1.0, "iu": 1.0, "million units": 1e6, "million unit": 1e6}
 _MEQ = {"meq": 1.0}
 
 
@@ -85,7 +90,7 @@ class Dose:
 def drug_lines() -> tuple[DrugLine, ...]:
     return tuple(
         DrugLine(
-            names=re.compile(rf"(?<![\w-])(?:{row['names']})(?![\w-])", re.I),
+            names=compile_flex(rf"(?<![\w-])(?:{row['names']})(?![\w-])"),
             hcpcs_drug=row["hcpcs_drug"].lower(),
             prefer=tuple(c.strip() for c in row["prefer"].split(",") if c.strip()),
             routes=tuple(r.strip().lower() for r in row["routes"].split(",") if r.strip()),
@@ -111,11 +116,13 @@ def normalise_route(route: str | None) -> str | None:
         return "intra-articular"
     if route.lower() in _ORAL or r == "bymouth":
         return "oral"
+    if route.lower() in _INHALED:
+        return "inhalation"
     return r
 
 
 def _to_base(amount: float, unit: str) -> tuple[float, str] | None:
-    u = unit.lower()
+    u = " ".join(unit.lower().split())
     for table, kind in ((_MG, "mg"), (_ML, "ml"), (_UNITS, "units"), (_MEQ, "meq")):
         if u in table:
             return amount * table[u], kind
@@ -132,60 +139,140 @@ def per_unit(title: str) -> tuple[float, str] | None:
     return _to_base(float(found.group("amount").replace(",", "")), found.group("unit"))
 
 
-def find_doses(ctx: NoteContext) -> list[Dose]:
-    """Every drug dose stated in the note as given by a parenteral route."""
+@lru_cache(maxsize=1)
+def drug_context() -> dict[str, Any]:
+    data = load_yaml("drug_context.yaml")
+    return {
+        "stop_heads": frozenset(data["stop_heads"]),
+        "procedural": re.compile(rf"(?<![\w-])(?:{'|'.join(data['procedural_agents'])})(?![\w-])", re.I),
+        "anesthesia": re.compile(data["anesthesia_context"], re.I),
+        "hormonal": frozenset(data["hormonal_antineoplastics"]),
+    }
+
+
+def _generic(title: str) -> str | None:
+    """The drug words of a HCPCS drug description ("injection, pemetrexed dipotassium, 10 mg" -> its name)."""
+    m = re.match(r"(?:injection|infusion)s?,\s*([^,]+)", title)
+    if not m:
+        return None
+    return re.sub(r"\([^)]*\)", " ", m.group(1)).split(" not therapeutically")[0].strip() or None
+
+
+@lru_cache(maxsize=4)
+def _auto_index(store_key: int, store: Any) -> tuple[re.Pattern[str], dict[str, DrugLine]]:
+    """One pattern for every release-read drug name (hundreds of names: one pass over the note, not one each)."""
+    lines = auto_lines(store_key, store)
+    by_name = {line.hcpcs_drug: line for line in lines}
+    names = sorted(by_name, key=len, reverse=True)
+    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(n) for n in names)})(?![\w-])", re.I)
+    return pattern, by_name
+
+
+def _name_hits(text: str, store: Any) -> list[tuple[DrugLine, re.Match[str]]]:
+    """(line, match) for every drug name in the note: the table's lines first, then the release's names."""
+    out = [(line, m) for line in drug_lines() for m in line.names.finditer(text)]
+    if store is not None:
+        pattern, by_name = _auto_index(id(store), store)
+        out += [(by_name[m.group(0).lower()], m) for m in pattern.finditer(text) if m.group(0).lower() in by_name]
+    return out
+
+
+@lru_cache(maxsize=4)
+def auto_lines(store_key: int, store: Any) -> tuple[DrugLine, ...]:
+    """Drug lines read from the release itself: every drug named in a HCPCS injection/infusion description and
+    not covered by ``drugs.tsv`` (pembrolizumab, darbepoetin, ...). The name is the description's first word."""
+    del store_key
+    covered = drug_lines()
+    stop = drug_context()["stop_heads"]
+    heads: dict[str, None] = {}
+    for _code, title in _hcpcs_drug_codes(id(store), store):
+        generic = _generic(title)
+        if not generic:
+            continue
+        head = generic.split()[0].strip(".;:")
+        if len(head) < 6 or head in stop or not re.fullmatch(r"[a-z][a-z-]*[a-z]", head):
+            continue
+        if any(line.names.search(head) for line in covered):
+            continue
+        heads.setdefault(head, None)
+    return tuple(
+        DrugLine(names=re.compile(rf"(?<![\w-]){re.escape(h)}(?![\w-])", re.I), hcpcs_drug=h, prefer=(), routes=())
+        for h in heads
+    )
+
+
+def find_doses(ctx: NoteContext, store: Any = None, setting: str = "outpatient") -> list[Dose]:
+    """Every drug dose stated in the note as given by a parenteral route.
+
+    In operative and procedure reports the sedation and anaesthesia agents (and, in operative reports, drugs given
+    by anaesthesia) belong to the procedure and are not reported."""
     text = ctx.text
     out: list[Dose] = []
+    if ctx.note_type == "radiology_report":
+        return out  # contrast, tracers and stress agents of an imaging study are supplies of the study
     seen: set[tuple[int, int]] = set()
-    for line in drug_lines():
-        for m in line.names.finditer(text):
-            clause = ctx.clause_at(m.start())
-            after = re.match(rf"[^.;\n]{{0,30}}?{_DOSE}", text[m.end() : clause.end])
-            before = re.search(
-                rf"{_DOSE}\s*(?:of\s+)?(?:\S+\s+){{0,1}}$", text[max(clause.start, m.start() - 25) : m.start()]
-            )
-            mass = re.compile(r"(mg|milligrams?|g|gm|grams?|mcg|micrograms?|µg|units?|meq)$", re.I)
-            if after and before and not mass.match(after.group("unit")) and mass.match(before.group("unit")):
-                after = None
-            if after:
-                dose_start, dose_end = m.end() + after.start("dose"), m.end() + after.end()
-                amount, unit = after.group("dose"), after.group("unit")
-                tail_from = dose_end
-            elif before:
-                base = max(clause.start, m.start() - 25)
-                dose_start, dose_end = base + before.start("dose"), base + before.end("unit")
-                amount, unit = before.group("dose"), before.group("unit")
-                tail_from = m.end()
-            else:
-                continue
-            tail = text[tail_from : min(clause.end, tail_from + 40)]
-            route_m = _ROUTE.search(tail) or _ROUTE.search(text[clause.start : m.start()][-20:])
-            route = normalise_route(route_m.group("route")) if route_m else None
-            if route is None and _INTRA_ARTICULAR.search(text[clause.start : clause.end]):
-                route = "intra-articular"
-            if route == "oral":
-                continue
-            if line.routes and (route is None or route.split()[0] not in line.routes):
-                continue
-            clause_text = text[clause.start : clause.end]
-            if route is None and not _GIVEN.search(clause_text):
-                continue
-            if _NOT_GIVEN.search(clause_text) and not _GIVEN.search(clause_text):
-                continue
-            start = min(m.start(), dose_start)
-            end = max(m.end(), dose_end, route_m.end() + tail_from if route_m and route_m.start() < 15 else 0)
-            if not ctx.ok(m.start(), m.end()) or (start, end) in seen:
-                continue
-            if any(d.span.start <= m.start() < d.span.end for d in out):
-                continue
-            seen.add((start, end))
-            times_m = _TIMES.match(text[end : end + 8])
-            times = int(times_m.group("n")) if times_m else 1
-            if times_m:
-                end += times_m.end()
-            out.append(
-                Dose(m.group(0), float(amount.replace(",", ".")), unit, route, times, span(text, start, end), line)
-            )
+    dc = drug_context()
+    for line, m in _name_hits(text, store):
+        clause = ctx.clause_at(m.start())
+        if ctx.note_type in {"operative_report", "procedure_note"} and dc["procedural"].fullmatch(m.group(0)):
+            continue
+        if ctx.note_type == "operative_report" and (
+            ctx.section_at(m.start()) == "anesthesia" or dc["anesthesia"].search(text[clause.start : clause.end])
+        ):
+            continue
+        after = re.match(rf"[^.;\n]{{0,30}}?{_DOSE}", text[m.end() : clause.end])
+        before = re.search(
+            rf"{_DOSE}\s*(?:of\s+)?(?:\S+\s+){{0,1}}$", text[max(clause.start, m.start() - 25) : m.start()]
+        )
+        mass = re.compile(r"(mg|milligrams?|g|gm|grams?|mcg|micrograms?|µg|units?|meq)$", re.I)
+        if after and before and not mass.match(after.group("unit")) and mass.match(before.group("unit")):
+            after = None
+        if after:
+            dose_start, dose_end = m.end() + after.start("dose"), m.end() + after.end()
+            amount, unit = after.group("dose"), after.group("unit")
+            tail_from = dose_end
+        elif before:
+            base = max(clause.start, m.start() - 25)
+            dose_start, dose_end = base + before.start("dose"), base + before.end("unit")
+            amount, unit = before.group("dose"), before.group("unit")
+            tail_from = m.end()
+        else:
+            continue
+        if re.match(r"\s*/\s*(m2|m²|kg|m\^2)\b", text[dose_end : dose_end + 6], re.I):
+            continue  # a weight- or surface-based prescription, not the amount given
+        tail = text[tail_from : min(clause.end, tail_from + 40)]
+        route_tail = _ROUTE.search(tail)
+        route_m = route_tail or _ROUTE.search(text[clause.start : m.start()][-20:])
+        route = normalise_route(route_m.group("route")) if route_m else None
+        if route is None and _INTRA_ARTICULAR.search(text[clause.start : clause.end]):
+            route = "intra-articular"
+        if route == "oral":
+            continue
+        if route == "inhalation" and (setting != "outpatient" or "inhalation" not in line.routes):
+            continue  # an inhalation solution is the office's supply; in the ED it is the facility's
+        if ctx.note_type == "operative_report" and route != "intra-articular":
+            continue  # drugs given during an operation belong to the operation or the anaesthesia
+        if line.routes and (route is None or route.split()[0] not in line.routes):
+            continue
+        clause_text = text[clause.start : clause.end]
+        if route is None and not _GIVEN.search(clause_text):
+            continue
+        if _NOT_GIVEN.search(clause_text) and not _GIVEN.search(clause_text):
+            continue
+        if _EARLIER.search(clause_text):
+            continue
+        start = min(m.start(), dose_start)
+        end = max(m.end(), dose_end, route_tail.end() + tail_from if route_tail and route_tail.start() < 15 else 0)
+        if not ctx.ok(m.start(), m.end()) or (start, end) in seen:
+            continue
+        if any(d.span.start <= m.start() < d.span.end for d in out):
+            continue
+        seen.add((start, end))
+        times_m = _TIMES.match(text[end : end + 8])
+        times = int(times_m.group("n")) if times_m else 1
+        if times_m:
+            end += times_m.end()
+        out.append(Dose(m.group(0), float(amount.replace(",", ".")), unit, route, times, span(text, start, end), line))
     return sorted(out, key=lambda d: d.span.start)
 
 
@@ -196,13 +283,61 @@ def _hcpcs_drug_codes(store_key: int, store: Any) -> tuple[tuple[str, str], ...]
     return tuple(
         (code, title.lower())
         for code, title, _billable in store.codes(HCPCS)
-        if code[0] in "JQCS" and ("injection" in title.lower() or "infusion" in title.lower())
+        if code[0] in "JQCS"
+        and (
+            "injection" in title.lower()
+            or "infusion" in title.lower()
+            or (code.startswith("J9") and not _NOT_PARENTERAL.search(title))
+        )
     )
 
 
-def choose_code(store: Any, dose: Dose) -> tuple[str, float, str] | None:
+# J9 antineoplastics named without "Injection," ("Leuprolide acetate (for depot suspension), 7.5 mg") are injected too,
+# unless the description says otherwise.
+_NOT_PARENTERAL = re.compile(
+    r"\b(oral|inhalation|ophthalmic|topical|implant|intravesical|vaginal|rectal|nasal)\b", re.I
+)
+
+
+_DIALYSIS = re.compile(
+    r"\b(on (hemo|peritoneal )?dialysis|ESRD|ESKD|end[- ]stage (renal|kidney)|"
+    r"(hemo)?dialysis[- ](dependent|patient|days?|unit|session|MWF|TTS|M/W/F|T/Th/S)|HD (patient|days?|MWF|TTS)|"
+    r"(MWF|TTS) (HD|dialysis))\b",
+    re.I,
+)
+
+
+def preference(title: str, name: str, note: str) -> float:
+    """How well a HCPCS description fits a drug named ``name`` in ``note`` (higher is better): the plain or
+    "not otherwise specified" product over a named manufacturer's, the salt the note names, the ESRD or non-ESRD
+    product by whether the patient is on dialysis."""
+    score = 0.0
+    if "not otherwise specified" in title:
+        score += 2.0
+    dialysis = bool(_DIALYSIS.search(note))
+    for paren in re.findall(r"\(([^)]*)\)", title):
+        if "esrd" in paren:
+            score += (-3.0 if dialysis else 1.0) if "non" in paren else (2.0 if dialysis else -3.0)
+        elif paren.split() and re.search(rf"\b{re.escape(paren.split()[0])}\b", note, re.I):
+            score += 3.0
+        elif not re.search(r"\b(for|use|excludes|includes|per|code)\b", paren):
+            score -= 2.0
+    generic = _generic(title) or ""
+    if generic and not generic.startswith(name):
+        score -= 3.0
+    for word in generic.split()[len(name.split()) :]:
+        if not re.search(rf"\b{re.escape(word)}\b", note, re.I):
+            score -= 0.5
+    if "biosimilar" in title and "excludes biosimilar" not in title:
+        score -= 1.0
+    return score
+
+
+def choose_code(store: Any, dose: Dose, note: str = "") -> tuple[str, float, str] | None:
     """(code, per-unit amount, unit kind) for a dose: the HCPCS description naming the drug whose unit fits."""
     codes = _hcpcs_drug_codes(id(store), store)
+    if dose.route == "inhalation":
+        codes = tuple((c, (store.title(HCPCS, c) or "").lower()) for c in dose.line.prefer)
     name = dose.line.hcpcs_drug
     options = []
     for code, title in codes:
@@ -214,6 +349,11 @@ def choose_code(store: Any, dose: Dose) -> tuple[str, float, str] | None:
         if pu is None:
             continue
         options.append((code, pu[0], pu[1], title))
+    if not dose.line.prefer and options:
+        # J codes are the physician-office drug codes; C and S codes are facility or private-payer codes
+        prefs = {o[0]: preference(o[3], name, note) - (1.5 if o[0][0] in "CS" else 0.0) for o in options}
+        best_pref = max(prefs.values())
+        options = [o for o in options if prefs[o[0]] == best_pref]
     given = _to_base(dose.amount * dose.times, dose.unit)
     if given is None:
         return None
@@ -239,7 +379,7 @@ def propose_drugs(ctx: NoteContext, doses: list[Dose], store: Any) -> list[Candi
     """A HCPCS candidate per drug given, with its billing units."""
     out: list[Candidate] = []
     for dose in doses:
-        chosen = choose_code(store, dose)
+        chosen = choose_code(store, dose, ctx.text)
         if chosen is None:
             continue
         code, per, kind = chosen

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import re
 
+_AGENT = r"(iv |intravenous )?(contrast|gadolinium|gad|gadavist|dotarem|multihance|prohance|magnevist|eovist)"
 _BOTH = re.compile(
-    r"\bwith(out)? and with(out)? (iv |intravenous )?contrast\b|\bw/?o and w/? ?(iv )?contrast\b|\bw/o ?& ?w/?\b"
-    r"|\bpre[- ] and post[- ]contrast\b|\bwithout,? followed by with\b|\bnon-?contrast and contrast\b",
+    rf"\bwith(out)? (and|&|/) ?with(out)? {_AGENT}\b|\bw/?o (and|&) w/? ?{_AGENT}\b|\bw/o ?& ?w/?(?=\s|$)"
+    r"|\bw ?/ ?wo\b|\bw(/| and | ?& ?)?wo\b|\bwith (and|&|/) without\b|\bwithout (and|&|/) with\b"
+    r"|\bpre[- ] ?(and|&) post[- ]?(contrast|gadolinium|gad)\b|\bwithout,? followed by with\b"
+    r"|\bnon-?contrast and contrast\b|\bbefore and after (the )?(administration|injection|infusion) of\b",
     re.I,
 )
 _WITHOUT = re.compile(
-    r"\bwithout (iv |intravenous |oral )?contrast\b|\bw/o (iv )?contrast\b|\bnon-?contrast(ed)?\b|\bno (iv )?contrast\b"
-    r"|\bunenhanced\b|\bnoncon\b",
+    rf"\bwithout {_AGENT}\b|\bwithout (oral or iv|iv or oral) contrast\b|\b(w/o|wo) (iv )?(contrast|gad\w*)\b"
+    r"|\bnon-?contrast(ed)?\b|\bno (iv |intravenous )?contrast\b|\bunenhanced\b|\bnoncon\b|\bnon-?enhanced\b"
+    r"|\b(iv |intravenous )contrast (was|were) not (given|administered|used)\b|\bwithout the (use|administration) of"
+    r" (iv |intravenous )?contrast\b",
     re.I,
 )
 _WITH = re.compile(
-    r"\bwith (iv |intravenous )?contrast\b|\bw/ ?(iv )?contrast\b|\bcontrast[- ]enhanced\b|\bpost[- ]?contrast\b"
-    r"|\b(iv|intravenous) contrast\b|\bwith gadolinium\b|\bgadolinium\b|\bomnipaque\b|\bisovue\b",
+    rf"\bwith {_AGENT}\b|\bw/? ?(iv )?(contrast|gad\w*)\b|\bcontrast[- ]enhanced\b|\bpost[- ]?contrast\b"
+    r"|\b(iv|intravenous) contrast\b|\bwith gadolinium\b|\bgadolinium\b|\bomnipaque\b|\bisovue\b|\boptiray\b"
+    r"|\bvisipaque\b|\bultravist\b|\biohexol\b|\biodixanol\b|\biopamidol\b|\bgadavist\b|\bdotarem\b"
+    r"|\bmultihance\b|\bprohance\b|\bmagnevist\b|\beovist\b|\bclariscan\b|\bgadobutrol\b|\bgadoterate\b",
     re.I,
 )
 _VIEWS = re.compile(r"\b(\d|one|two|three|four|five|single)[- ]?(views?|projections?)\b", re.I)

@@ -9,7 +9,7 @@ from typing import Any
 
 from cac.coding.procedures.common import laterality, make_candidate, span
 from cac.coding.procedures.context import NoteContext
-from cac.coding.procedures.data import load_yaml
+from cac.coding.procedures.data import compile_flex, load_yaml
 from cac.coding.procedures.imaging_attrs import contrast_state
 from cac.coding.types import Candidate
 
@@ -22,8 +22,8 @@ _QUALIFIER = re.compile(r", (Intravascular|Guidance|Densitometry|Transesophageal
 @lru_cache(maxsize=1)
 def _rules() -> dict[str, Any]:
     data = dict(load_yaml("pcs_imaging.yaml"))
-    data["_modalities"] = [(m["title"], re.compile(m["words"], re.I)) for m in data["modalities"]]
-    data["_parts"] = [(re.compile(b["words"], re.I), list(b["titles"])) for b in data["body_parts"]]
+    data["_modalities"] = [(m["title"], compile_flex(m["words"])) for m in data["modalities"]]
+    data["_parts"] = [(compile_flex(b["words"]), list(b["titles"])) for b in data["body_parts"]]
     return data
 
 
@@ -62,12 +62,31 @@ def _side(text: str) -> str:
 
 
 def propose_pcs_imaging(ctx: NoteContext, store: Any, score: float) -> list[Candidate]:
-    """Section B codes for imaging done in the stay: modality words with a body part nearby."""
+    """Section B codes for imaging done in the stay: modality words with a body part nearby. A radiology report is
+    coded from its title (the exam line) when the title names the study; the rest of the report is read only when
+    it does not (a report's findings name other organs and earlier studies)."""
+    if ctx.note_type == "radiology_report":
+        from cac.coding.procedures.radiology import report_titles
+
+        titles = [(start, start + len(line)) for start, line in report_titles(ctx)]
+        found = _scan(ctx, store, score, titles)
+        if found:
+            return found
+    return _scan(ctx, store, score, None)
+
+
+def _scan(ctx: NoteContext, store: Any, score: float, within: list[tuple[int, int]] | None) -> list[Candidate]:
     rules = _rules()
     index = title_index(id(store), store)
     found: dict[str, Candidate] = {}
+    titled: set[tuple[str, int]] = set()  # a title names its study once ("US KIDNEYS AND BLADDER (RENAL ULTRASOUND)")
     for modality, pattern in rules["_modalities"]:
         for m in pattern.finditer(ctx.text):
+            where = -1
+            if within is not None:
+                where = next((i for i, (s, e) in enumerate(within) if s <= m.start() < e), -1)
+                if where < 0 or (modality, where) in titled:
+                    continue
             token = m.group(0)
             if len(token) <= 3 and not token.isupper():
                 continue
@@ -75,6 +94,8 @@ def propose_pcs_imaging(ctx: NoteContext, store: Any, score: float) -> list[Cand
                 continue
             clause = ctx.clause_at(m.start())
             lo, hi = max(clause.start, m.start() - _BODY_WINDOW), min(clause.end, m.end() + _BODY_WINDOW)
+            if within is not None:
+                lo, hi = next((max(lo, s), min(hi, e)) for s, e in within if s <= m.start() < e)
             near = ctx.text[lo:hi]
             chosen = _body_part(index, modality, near, m.start() - lo, m.end() - lo)
             if chosen is None:
@@ -102,6 +123,8 @@ def propose_pcs_imaging(ctx: NoteContext, store: Any, score: float) -> list[Cand
             )
             if cand is not None and code not in found:
                 found[code] = cand
+                if within is not None:
+                    titled.add((modality, where))
     return list(found.values())
 
 

@@ -9,13 +9,13 @@ from typing import Any
 
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
-from cac.coding.procedures.data import load_yaml
+from cac.coding.procedures.data import compile_flex, load_yaml, required_literals
 from cac.coding.types import Candidate, Span
 
 PCS = "ICD-10-PCS"
 _SLOT = re.compile(r"\{(\w+)(?:\.(\d))?\}")
 UNSPECIFIED_PENALTY = 0.12
-_HOURS = re.compile(r"\b(\d+(?:\.\d+)?)\s*(h|hrs?|hours?)\b", re.I)
+_HOURS = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:consecutive\s+)?(h|hrs?|hours?)\b", re.I)
 _DAYS = re.compile(r"\b(\d+|one|two|three|four|five|six|seven)\s*(days?)\b", re.I)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 
@@ -44,12 +44,24 @@ class PcsFamily:
     suppressed_by: tuple[str, ...] = ()
     note_types: tuple[str | None, ...] = ()
     score: float = 0.85
+    keywords: frozenset[str] | None = None
 
 
 def _patterns(items: Any) -> tuple[re.Pattern[str], ...]:
     if isinstance(items, str):
         items = [items]
-    return tuple(re.compile(p, re.I) for p in items or ())
+    return tuple(compile_flex(p) for p in items or ())
+
+
+def _keywords(items: Any) -> frozenset[str] | None:
+    """Words one of which any trigger match contains (None: some trigger cannot be prefiltered)."""
+    found: set[str] = set()
+    for p in [items] if isinstance(items, str) else items or ():
+        words = required_literals(p)
+        if words is None:
+            return None
+        found |= words
+    return frozenset(found)
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +93,7 @@ def pcs_families() -> tuple[PcsFamily, ...]:
             PcsFamily(
                 name=raw["name"],
                 trigger=_patterns(raw["trigger"]),
+                keywords=_keywords(raw["trigger"]),
                 template=str(raw["template"]),
                 slots=dict(raw.get("slots") or {}),
                 defaults={k: str(v) for k, v in (raw.get("defaults") or {}).items()},
@@ -155,8 +168,12 @@ class Built:
     evidence: list[Span]
 
 
-def build(family: PcsFamily, text: str, offset: int, note: str, anchor: int = 0) -> Built | None:
-    """Fill a family's template from the words of ``text`` (a slice of ``note`` at ``offset``)."""
+def build(
+    family: PcsFamily, text: str, offset: int, note: str, anchor: int = 0, whole_note: bool = False
+) -> Built | None:
+    """Fill a family's template from the words of ``text`` (a slice of ``note`` at ``offset``). ``whole_note``: an
+    axis the slice does not give is looked for in the rest of the note (a procedure report states the contrast or the
+    device in its own line, away from the procedure's name)."""
     chosen: dict[str, str] = {}
     missing: list[str] = []
     evidence: list[Span] = []
@@ -164,12 +181,16 @@ def build(family: PcsFamily, text: str, offset: int, note: str, anchor: int = 0)
     for slot in dict.fromkeys(m.group(1) for m in _SLOT.finditer(family.template)):
         table = family.slots.get(slot, slot)
         found = axis_value(table, text, anchor)
+        base = offset
+        if found is None and whole_note:
+            found = axis_value(table, note, offset + anchor)
+            base = 0
         if found is not None:
             entry, hit = found
             values[slot] = entry.value
             chosen[slot] = entry.name
             if hit is not None:
-                evidence.append(span(note, offset + hit.start(), offset + hit.end()))
+                evidence.append(span(note, base + hit.start(), base + hit.end()))
         elif slot in family.defaults:
             values[slot] = family.defaults[slot]
             missing.append(slot)
@@ -230,6 +251,8 @@ def propose_pcs(ctx: NoteContext, store: Any, note_type: str | None = None) -> l
     for family in pcs_families():
         if family.note_types and note_type not in family.note_types:
             continue
+        if family.keywords is not None and not any(k in ctx.lower for k in family.keywords):
+            continue
         trig = None
         for start, end in sorted((m.start(), m.end()) for p in family.trigger for m in p.finditer(ctx.text)):
             if not ctx.ok(start, end):
@@ -246,7 +269,8 @@ def propose_pcs(ctx: NoteContext, store: Any, note_type: str | None = None) -> l
         if trig is None:
             continue
         start, end, lo, scope = trig
-        built = build(family, scope, lo, ctx.text, start - lo)
+        report = note_type in {"operative_report", "procedure_note"}
+        built = build(family, scope, lo, ctx.text, start - lo, whole_note=report)
         if built is None:
             continue
         code = _completion(store, built.code, built.stem)

@@ -10,7 +10,7 @@ from typing import Any
 
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
-from cac.coding.procedures.data import load_yaml
+from cac.coding.procedures.data import compile_flex, load_yaml
 from cac.coding.types import Candidate, Span
 
 CPT = "CPT"
@@ -20,11 +20,12 @@ _LENGTH = re.compile(r"(?P<len>\d+(?:\.\d+)?) ?(?:cm|centimeters?)\b", re.I)
 @lru_cache(maxsize=1)
 def _rules() -> dict[str, Any]:
     data = load_yaml("repair.yaml")
-    data["_sites"] = {k: re.compile(v, re.I) for k, v in data["sites"].items()}
-    data["_trigger"] = re.compile(data["trigger"], re.I)
-    data["_class"] = {k: re.compile(v, re.I) for k, v in data["class_words"].items()}
-    data["_total"] = re.compile(data["total_length"], re.I)
-    data["_wound"] = re.compile(data["wound_words"], re.I)
+    data["_sites"] = {k: compile_flex(v) for k, v in data["sites"].items()}
+    data["_trigger"] = compile_flex(data["trigger"])
+    data["_class"] = {k: compile_flex(v) for k, v in data["class_words"].items()}
+    data["_total"] = compile_flex(data["total_length"])
+    data["_wound"] = compile_flex(data["wound_words"])
+    data["_defect"] = compile_flex(data["defect_words"])
     return data
 
 
@@ -95,15 +96,18 @@ def propose_repairs(ctx: NoteContext, store: Any) -> list[Candidate]:
             after = text[end : min(clause.end, end + 30)]
             before = text[max(clause.start, start - 30) : start]
             site = site_of(re.split(r"\band\b|,|;", after)[0]) or site_of(before) or site_of(clause_text)
-            lacs.append((float(m.group("len")), site, m, clause))
+            defect = bool(rules["_defect"].search(clause_text)) and not re.search(
+                r"\blacs?\b|\blaceration", clause_text, re.I
+            )
+            lacs.append((float(m.group("len")), site, m, clause, defect))
     if total:
-        site = next((s for _, s, _, _ in lacs if s), None) or site_of(text)
+        site = next((lac[1] for lac in lacs if lac[1]), None) or site_of(text)
         wounds.append(
             (float(total.group("len")), site or "extremity", note_class, span(text, total.start(), total.end()))
         )
     else:
         seen: set[tuple[float, str | None]] = set()
-        for length, site, m, clause in lacs:
+        for length, site, m, clause, defect in lacs:
             if (length, site) in seen:
                 continue
             seen.add((length, site))
@@ -112,6 +116,8 @@ def propose_repairs(ctx: NoteContext, store: Any) -> list[Candidate]:
                 if repair_class(text[clause.start : clause.end]) != "simple"
                 else note_class
             )
+            if defect and klass == "simple":
+                continue  # the simple closure of an excision defect is part of the excision
             start = clause.start + m.start()
             wounds.append((length, site or "extremity", klass, span(text, start, clause.start + m.end())))
     sums: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0.0, []])

@@ -35,3 +35,33 @@ def test_drug_preferred_codes_exist(store, imported):
         pytest.skip("HCPCS release not imported")
     preferred = {c for line in drug_lines() for c in line.prefer}
     assert [c for c in sorted(preferred) if not store.is_valid("HCPCS", c)] == []
+
+
+def test_every_cpt_code_of_the_rule_files_has_a_builtin_label():
+    """A rule can only propose a code the store knows: every CPT number in the rule files is in cac's own list."""
+    import csv
+    from importlib import resources
+
+    text = resources.files("cac.codesets").joinpath("resources/cpt_common.tsv").read_text(encoding="utf-8")
+    builtin = {row["code"] for row in csv.DictReader(text.splitlines(), delimiter="\t")}
+    folder = resources.files("cac.coding.procedures.resources")
+    named: set[str] = set()
+    for name in (
+        "cpt_rules.yaml",
+        "cpt_surgery.yaml",
+        "cpt_medicine.yaml",
+        "radiology.yaml",
+        "excision.yaml",
+        "repair.yaml",
+        "vaccines.yaml",
+    ):
+        named |= set(re.findall(r"'(\d{4}[0-9FTU])'", folder.joinpath(name).read_text(encoding="utf-8")))
+    assert len(named) > 500
+    assert sorted(named - builtin) == []
+
+
+def test_pcs_family_count_and_radiology_rows_load():
+    from cac.coding.procedures.radiology import tables
+
+    assert len(pcs_families()) > 70
+    assert len(tables().rows) > 150 and len(tables().named) > 20
