@@ -17,8 +17,8 @@ _HISTORY_Z = CodeSpec("Z85-Z87")
 
 
 # A family history is coded when the note presents it as relevant (Section I.C.21.c.4): stated outside the
-# family history section (a screening indication, the HPI, the assessment), or about the same kind of
-# condition as one the patient has now. Otherwise its score is discounted below the usual threshold.
+# family history section (a screening indication, the HPI, the assessment), or about the same condition
+# (ICD-10-CM category) as one the patient has now. Otherwise its score is discounted below the usual threshold.
 FAMILY_NOT_RELEVANT = 0.6
 
 
@@ -42,10 +42,10 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
 
 
 def _family_relevant(cand: Candidate, current: set[str]) -> bool:
-    """Stated outside the family history section, or of the same block of conditions as a current code."""
+    """Stated outside the family history section, or of the same category as one of the patient's current codes."""
     if any(s not in HISTORY_SECTIONS for s in cand.sections):
         return True
-    return any(code[:2] == cand.code[:2] for code in current)
+    return any(code[:3] == cand.code[:3] for code in current)
 
 
 def _history_score(cand: Candidate) -> float:

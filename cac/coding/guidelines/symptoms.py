@@ -11,6 +11,25 @@ from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.types import Candidate
 
 _SYMPTOMS = CodeSpec("R00-R99")
+# Where the provider states the diagnoses the encounter established.
+DIAGNOSIS_SECTIONS = frozenset(
+    {
+        "assessment",
+        "assessment_and_plan",
+        "impression",
+        "discharge_diagnoses",
+        "final_diagnosis",
+        "diagnosis",
+        "postoperative_diagnosis",
+        "admission_diagnosis",
+        "problem_list",
+    }
+)
+# A confident diagnosis stated there explains the complaints that led to it (Section I.B.4-5: codes for signs and
+# symptoms are reported when no definitive diagnosis is established). A symptom that the provider does not carry
+# into those sections is then discounted below the usual threshold, not dropped: the coder still sees it.
+ESTABLISHED_DIAGNOSIS_SCORE = 0.8
+EXPLAINED_SYMPTOM_FACTOR = 0.6
 
 
 def _pairs() -> list[tuple[CodeSpec, list[CodeSpec], str]]:
@@ -22,6 +41,13 @@ def _pairs() -> list[tuple[CodeSpec, list[CodeSpec], str]]:
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     diagnoses = [c for c in candidates if c.system == ICD and c.assertion in CONFIRMED and not _SYMPTOMS.covers(c.code)]
     pairs = _pairs()
+    established = [
+        d
+        for d in diagnoses
+        if d.score >= ESTABLISHED_DIAGNOSIS_SCORE
+        and d.assertion == "present"
+        and DIAGNOSIS_SECTIONS.intersection(d.sections)
+    ]
     out: list[Candidate] = []
     for cand in candidates:
         if cand.system != ICD or not _SYMPTOMS.covers(cand.code):
@@ -38,6 +64,13 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             None,
         )
         if dx is None:
+            if established and not DIAGNOSIS_SECTIONS.intersection(cand.sections) and cand.sections:
+                cand.score *= EXPLAINED_SYMPTOM_FACTOR
+                add_rationale(
+                    cand,
+                    f"rule: symptom not carried into the diagnoses, which establish {established[0].code} "
+                    "(Section I.B.4-5); discounted",
+                )
             out.append(cand)
             continue
         add_rationale(dx, f"rule: {cand.code} ({cand.title}) integral to {dx.code}, not coded (Section I.B.5)")

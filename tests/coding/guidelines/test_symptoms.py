@@ -46,3 +46,25 @@ def test_integral_table_names_real_codes(store):
             spec = CodeSpec(spec_text)
             for part in {spec.lo, spec.hi}:
                 assert store.is_valid("ICD-10-CM", part if len(part) <= 3 else f"{part[:3]}.{part[3:]}"), spec_text
+
+
+def test_symptom_left_out_of_the_diagnoses_is_discounted(make, context):
+    # Acute cystitis established in the assessment; the HPI's fatigue is not carried into it
+    dx = make("N30.00", "acute cystitis", score=0.95)
+    dx.sections = ["assessment"]
+    tired = make("R53.83", "fatigue", score=0.9)
+    tired.sections = ["history_of_present_illness"]
+    out = {c.code: c for c in symptoms.apply([dx, tired], context())}
+    assert out["R53.83"].score < 0.65 and "discounted" in out["R53.83"].rationale
+    assert out["N30.00"].score == 0.95
+
+
+def test_symptom_stated_in_the_assessment_or_without_an_established_diagnosis_keeps_its_score(make, context):
+    dx = make("N30.00", "acute cystitis", score=0.95)
+    dx.sections = ["assessment"]
+    tired = make("R53.83", "fatigue", score=0.9)
+    tired.sections = ["assessment"]
+    assert {c.code: c for c in symptoms.apply([dx, tired], context())}["R53.83"].score == 0.9
+    alone = make("R53.83", "fatigue", score=0.9)
+    alone.sections = ["history_of_present_illness"]
+    assert symptoms.apply([alone], context())[0].score == 0.9
