@@ -94,6 +94,9 @@ class IndexTree:
                     term = f"{term} {row.nonessential}"  # shown in the rationale as "and (on) chronic"
                 siblings = self.children.setdefault(row.parent_id, [])
                 siblings.append((key, connector, term, row.code, row.id))
+                stage = _STAGE_WITH_LETTER.fullmatch(row.term.strip().lower())
+                if stage:  # "CKD 3b" says stage 3b without the word "stage"; a bare "3" would be too loose
+                    siblings.append((frozenset({stage.group(1)}), False, term, row.code, row.id))
                 if not connector and " or " in row.term:  # "atrial or auricular": either word will do
                     for alternative in row.term.split(" or "):
                         alt_key = _key(alternative)
@@ -176,6 +179,7 @@ class IndexTree:
         return WalkResult(found, ", ".join([term, *path]), depth, matched)
 
 
+_STAGE_WITH_LETTER = re.compile(r"stage (\d[a-z])")
 # List numbering ("1. Type 2 diabetes") is not a modifier: it would read as "type 1".
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:#|\d{1,2}[.)])\s*")
 _ABSENT = re.compile(r"\b(without|no|denies|denied|negative for|free of|absence of)\b[^.,;:\n]*", re.IGNORECASE)

@@ -64,3 +64,10 @@ def test_a_qualifying_word_after_a_comma_is_not_a_main_term(tree):
     # "Myoadenoma, prostate": "prostate" qualifies the main term; "prostate cancer" must not walk to N40.0
     result = tree.walk(context_words("prostate cancer"), context_words("prostate cancer"))
     assert result is None or not result.code.startswith("N40"), result
+
+
+def test_a_lettered_stage_needs_no_stage_word(tree):
+    # the engine's window holds the mention with its abbreviation expanded
+    line = "CKD chronic kidney disease 3b, followed by nephrology"
+    result = tree.walk(context_words("CKD chronic kidney disease"), context_words(line))
+    assert result is not None and result.code == "N18.32", result
