@@ -103,6 +103,89 @@ def _bmi(text: str, ctx: GuidelineContext) -> Candidate | None:
     )
 
 
+_GESTATION = re.compile(r"\b(\d{1,2})\s*(?:w|wks?|weeks?)(?:\s*(?:and\s*)?\d\s*(?:d|days?))?\b", re.IGNORECASE)
+_GESTATION_CONTEXT = re.compile(r"\b(gestation\w*|EGA|GA|IUP|weeks pregnant|by LMP|G\d+\s*P\d+)\b", re.IGNORECASE)
+_PREGNANCY = re.compile(r"\b(pregnan\w*|gestation\w*|G\d+\s*P\d+|IUP|delivery|delivered|labor|antepartum)\b", re.I)
+
+
+def gestation_code(weeks: int) -> str:
+    """Z3A: weeks of gestation (Section I.C.15.b.5 - used with a pregnancy, childbirth or puerperium code)."""
+    if weeks < 8:
+        return "Z3A.01"
+    if weeks > 42:
+        return "Z3A.49"
+    return f"Z3A.{weeks:02d}"
+
+
+def _gestation(text: str, ctx: GuidelineContext) -> Candidate | None:
+    """The weeks of gestation where the note states them ("9w3d by LMP", "EGA 39 weeks 2 days")."""
+    if not _PREGNANCY.search(text):
+        return None
+    for match in _GESTATION.finditer(text):
+        around = text[max(0, match.start() - 30) : match.end() + 30]
+        if not _GESTATION_CONTEXT.search(around):
+            continue
+        code = gestation_code(int(match.group(1)))
+        if not ctx.store.is_billable("ICD-10-CM", code):
+            return None
+        return Candidate(
+            system="ICD-10-CM",
+            code=code,
+            title=ctx.store.title("ICD-10-CM", code) or "",
+            score=STATUS_SCORE,
+            evidence=[Span(match.start(), match.end(), match.group(0))],
+            source="rule",
+            rationale=f"rule: {match.group(0)} of gestation documented -> {code} (Section I.C.15.b.5)",
+            mention_text=match.group(0),
+        )
+    return None
+
+
+# Hormone receptor status of a breast cancer (Z17: one code per receptor, FY2026).
+_RECEPTOR = re.compile(
+    r"(?<![A-Za-z])(ER|PR|PgR|HER-?2(?:/neu)?)\s*(?:status\s*)?(?:is\s*)?(\+|-(?![A-Za-z])|positive|negative|pos\b|neg\b)",
+    re.IGNORECASE,
+)
+_BREAST_CANCER = re.compile(
+    r"\bbreast\b[^.\n]{0,40}\b(cancer|carcinoma|malignan\w*|neoplasm|DCIS|IDC|ILC)\b"
+    r"|\b(cancer|carcinoma|malignan\w*|neoplasm|DCIS)\b[^.\n]{0,40}\bbreast\b",
+    re.I,
+)
+_RECEPTOR_CODES = {
+    ("ER", True): "Z17.0",
+    ("ER", False): "Z17.1",
+    ("PR", True): "Z17.21",
+    ("PR", False): "Z17.22",
+    ("HER2", True): "Z17.31",
+    ("HER2", False): "Z17.32",
+}
+
+
+def _receptors(text: str, ctx: GuidelineContext) -> list[Candidate]:
+    """ER / PR / HER2 status documented for a breast cancer."""
+    if not _BREAST_CANCER.search(text):
+        return []
+    found: dict[str, Candidate] = {}
+    for match in _RECEPTOR.finditer(text):
+        name = match.group(1).upper()
+        receptor = "HER2" if name.startswith("HER") else ("PR" if name in ("PR", "PGR") else "ER")
+        positive = match.group(2).lower() in ("+", "positive", "pos")
+        code = _RECEPTOR_CODES[(receptor, positive)]
+        if code in found or not ctx.store.is_billable("ICD-10-CM", code):
+            continue
+        found[code] = Candidate(
+            system="ICD-10-CM",
+            code=code,
+            title=ctx.store.title("ICD-10-CM", code) or "",
+            score=STATUS_SCORE,
+            evidence=[Span(match.start(), match.end(), match.group(0))],
+            source="rule",
+            rationale=f"rule: {match.group(0)} with breast cancer -> {code} (hormone receptor status)",
+            mention_text=match.group(0),
+        )
+    return list(found.values())
+
+
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """Add a status code for every rule the note's words satisfy, unless the code is already proposed."""
     text = ctx.text or ""
@@ -144,4 +227,8 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     bmi = _bmi(text, ctx)
     if bmi is not None and not any(c.startswith("Z68") for c in have):
         out.append(bmi)
+    weeks = _gestation(text, ctx)
+    if weeks is not None and not any(c.startswith("Z3A") for c in have):
+        out.append(weeks)
+    out.extend(c for c in _receptors(text, ctx) if c.code not in have)
     return out

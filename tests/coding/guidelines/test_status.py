@@ -93,3 +93,35 @@ def test_a_rule_confirms_a_code_already_found_at_a_low_score(store):
     out = {c.code: c for c in status.apply([low], ctx)}
     assert out["Z87.891"].score >= status.STATUS_SCORE
     assert any(text[s.start : s.end] == "Former smoker" for s in out["Z87.891"].evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "evidence"),
+    [
+        ("Pregnant, G2P1 at 9w3d by LMP, with hyperemesis.", "Z3A.09", "9w3d"),
+        ("EGA at delivery 39 weeks 2 days. Delivered a single liveborn.", "Z3A.39", "39 weeks 2 days"),
+        ("IUP at 6 weeks gestation by ultrasound; pregnancy confirmed.", "Z3A.01", "6 weeks"),
+    ],
+)
+def test_weeks_of_gestation(store, text, code, evidence):
+    codes = found(store, text)
+    assert code in codes and codes[code].evidence[0].text == evidence
+
+
+def test_weeks_outside_a_pregnancy_are_not_gestation(store):
+    assert not {c for c in found(store, "Knee pain for 3 weeks; ER visit 2 weeks ago.") if c.startswith("Z3A")}
+
+
+def test_breast_cancer_receptor_status_one_code_per_receptor(store):
+    text = "Invasive ductal carcinoma of the left breast, ER+/PR+/HER2-."
+    codes = found(store, text)
+    assert {"Z17.0", "Z17.21", "Z17.32"} <= set(codes)
+    assert codes["Z17.32"].evidence[0].text == "HER2-"
+    assert not {c for c in found(store, "Urine PR+ on dipstick.") if c.startswith("Z17")}
+
+
+def test_device_status_phrases(store):
+    codes = found(
+        store, "R chest port-a-cath in place. Insulin pump. ICD in situ. s/p LAD stents. Quit cigarettes 2021."
+    )
+    assert {"Z95.828", "Z96.41", "Z95.810", "Z95.5", "Z87.891"} <= set(codes)
