@@ -61,6 +61,20 @@ def _negated(text: str, start: int, is_drug: bool) -> bool:
     return is_drug or not word.startswith(("allerg", "intolerant"))
 
 
+def _status_candidate(ctx: GuidelineContext, code: str, spans: list[Span], why: str, label: str = "") -> Candidate:
+    """A code read from the note's words: the rule's score, the matched words as evidence, the rule as rationale."""
+    return Candidate(
+        system="ICD-10-CM",
+        code=code,
+        title=ctx.store.title("ICD-10-CM", code) or label,
+        score=STATUS_SCORE,
+        evidence=spans,
+        source="rule",
+        rationale=why,
+        mention_text=spans[0].text,
+    )
+
+
 _BMI = re.compile(r"\bBMI\b[^\d\n]{0,12}?(\d{2}(?:\.\d+)?)", re.IGNORECASE)
 _WEIGHT_DIAGNOSIS = re.compile(
     r"\b(obes\w*|overweight|underweight|malnutrition|malnourished|cachexi\w*|morbid)", re.IGNORECASE
@@ -91,15 +105,11 @@ def _bmi(text: str, ctx: GuidelineContext) -> Candidate | None:
     code = adult_bmi_code(value)
     if not ctx.store.is_billable("ICD-10-CM", code):
         return None
-    return Candidate(
-        system="ICD-10-CM",
-        code=code,
-        title=ctx.store.title("ICD-10-CM", code) or "",
-        score=STATUS_SCORE,
-        evidence=[Span(match.start(), match.end(), match.group(0))],
-        source="rule",
-        rationale=f"rule: BMI {value:g} with a documented weight diagnosis -> {code} (Section I.B.14)",
-        mention_text=match.group(0),
+    return _status_candidate(
+        ctx,
+        code,
+        [Span(match.start(), match.end(), match.group(0))],
+        f"rule: BMI {value:g} with a documented weight diagnosis -> {code} (Section I.B.14)",
     )
 
 
@@ -128,15 +138,11 @@ def _gestation(text: str, ctx: GuidelineContext) -> Candidate | None:
         code = gestation_code(int(match.group(1)))
         if not ctx.store.is_billable("ICD-10-CM", code):
             return None
-        return Candidate(
-            system="ICD-10-CM",
-            code=code,
-            title=ctx.store.title("ICD-10-CM", code) or "",
-            score=STATUS_SCORE,
-            evidence=[Span(match.start(), match.end(), match.group(0))],
-            source="rule",
-            rationale=f"rule: {match.group(0)} of gestation documented -> {code} (Section I.C.15.b.5)",
-            mention_text=match.group(0),
+        return _status_candidate(
+            ctx,
+            code,
+            [Span(match.start(), match.end(), match.group(0))],
+            f"rule: {match.group(0)} of gestation documented -> {code} (Section I.C.15.b.5)",
         )
     return None
 
@@ -173,15 +179,11 @@ def _receptors(text: str, ctx: GuidelineContext) -> list[Candidate]:
         code = _RECEPTOR_CODES[(receptor, positive)]
         if code in found or not ctx.store.is_billable("ICD-10-CM", code):
             continue
-        found[code] = Candidate(
-            system="ICD-10-CM",
-            code=code,
-            title=ctx.store.title("ICD-10-CM", code) or "",
-            score=STATUS_SCORE,
-            evidence=[Span(match.start(), match.end(), match.group(0))],
-            source="rule",
-            rationale=f"rule: {match.group(0)} with breast cancer -> {code} (hormone receptor status)",
-            mention_text=match.group(0),
+        found[code] = _status_candidate(
+            ctx,
+            code,
+            [Span(match.start(), match.end(), match.group(0))],
+            f"rule: {match.group(0)} with breast cancer -> {code} (hormone receptor status)",
         )
     return list(found.values())
 
@@ -212,15 +214,12 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         if rule.replaces:  # the more specific statement replaces a vaguer code of the same fact
             out = [c for c in out if c.code not in rule.replaces]
         out.append(
-            Candidate(
-                system="ICD-10-CM",
-                code=rule.code,
-                title=ctx.store.title("ICD-10-CM", rule.code) or rule.label,
-                score=STATUS_SCORE,
-                evidence=spans[:3],
-                source="rule",
-                rationale=f"rule: {rule.label} documented -> {rule.code} (Section I.C.21.c.3)",
-                mention_text=spans[0].text,
+            _status_candidate(
+                ctx,
+                rule.code,
+                spans[:3],
+                f"rule: {rule.label} documented -> {rule.code} (Section I.C.21.c.3)",
+                rule.label,
             )
         )
         have.add(rule.code)
