@@ -34,9 +34,8 @@ SECTION_WEIGHTS = {
     "imaging": 0.8,
 }
 DEFAULT_SECTION_WEIGHT = 0.8
-# Sections where the provider states conclusions; a sign or symptom found only elsewhere (review of systems,
-# exam, history of present illness) is usually explained by a diagnosis and weighs less.
-CONCLUSION_SECTIONS = frozenset(
+# Where the provider states the diagnoses the encounter established.
+DIAGNOSIS_SECTIONS = frozenset(
     {
         "assessment",
         "assessment_and_plan",
@@ -45,16 +44,20 @@ CONCLUSION_SECTIONS = frozenset(
         "final_diagnosis",
         "diagnosis",
         "postoperative_diagnosis",
-        "preoperative_diagnosis",
         "admission_diagnosis",
         "problem_list",
-        "chief_complaint",
-        "plan",
-        "reason_for_visit",
-        "indication",
-        "findings",
     }
 )
+# Sections where the provider states conclusions; a sign or symptom found only elsewhere (review of systems,
+# exam, history of present illness) is usually explained by a diagnosis and weighs less.
+CONCLUSION_SECTIONS = DIAGNOSIS_SECTIONS | {
+    "preoperative_diagnosis",
+    "chief_complaint",
+    "plan",
+    "reason_for_visit",
+    "indication",
+    "findings",
+}
 SYMPTOM_OUTSIDE_CONCLUSIONS = 0.75
 ASSERTION_WEIGHTS = {"present": 1.0, "possible": 0.8, "historical": 0.85, "family": 0.8}
 # Where family and personal history belong; a history code derived there is weighed as in a conclusion section.

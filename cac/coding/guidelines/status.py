@@ -61,6 +61,10 @@ def _negated(text: str, start: int, is_drug: bool) -> bool:
     return is_drug or not word.startswith(("allerg", "intolerant"))
 
 
+def _span(match: re.Match[str]) -> Span:
+    return Span(match.start(), match.end(), match.group(0))
+
+
 def _status_candidate(ctx: GuidelineContext, code: str, spans: list[Span], why: str, label: str = "") -> Candidate:
     """A code read from the note's words: the rule's score, the matched words as evidence, the rule as rationale."""
     return Candidate(
@@ -108,7 +112,7 @@ def _bmi(text: str, ctx: GuidelineContext) -> Candidate | None:
     return _status_candidate(
         ctx,
         code,
-        [Span(match.start(), match.end(), match.group(0))],
+        [_span(match)],
         f"rule: BMI {value:g} with a documented weight diagnosis -> {code} (Section I.B.14)",
     )
 
@@ -141,7 +145,7 @@ def _gestation(text: str, ctx: GuidelineContext) -> Candidate | None:
         return _status_candidate(
             ctx,
             code,
-            [Span(match.start(), match.end(), match.group(0))],
+            [_span(match)],
             f"rule: {match.group(0)} of gestation documented -> {code} (Section I.C.15.b.5)",
         )
     return None
@@ -182,7 +186,7 @@ def _receptors(text: str, ctx: GuidelineContext) -> list[Candidate]:
         found[code] = _status_candidate(
             ctx,
             code,
-            [Span(match.start(), match.end(), match.group(0))],
+            [_span(match)],
             f"rule: {match.group(0)} with breast cancer -> {code} (hormone receptor status)",
         )
     return list(found.values())
@@ -198,11 +202,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     for rule in rules():
         if not ctx.store.is_billable("ICD-10-CM", rule.code):
             continue
-        spans = [
-            Span(m.start(), m.end(), m.group(0))
-            for m in rule.pattern.finditer(text)
-            if not _negated(text, m.start(), rule.is_drug)
-        ]
+        spans = [_span(m) for m in rule.pattern.finditer(text) if not _negated(text, m.start(), rule.is_drug)]
         if not spans:
             continue
         if rule.code in have:  # already found from a mention: the rule's own words confirm it

@@ -8,23 +8,10 @@ from __future__ import annotations
 
 from cac.coding.guidelines.common import CONFIRMED, ICD, CodeSpec, add_rationale, load_tsv, specs
 from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.rank import DIAGNOSIS_SECTIONS
 from cac.coding.types import Candidate
 
 _SYMPTOMS = CodeSpec("R00-R99")
-# Where the provider states the diagnoses the encounter established.
-DIAGNOSIS_SECTIONS = frozenset(
-    {
-        "assessment",
-        "assessment_and_plan",
-        "impression",
-        "discharge_diagnoses",
-        "final_diagnosis",
-        "diagnosis",
-        "postoperative_diagnosis",
-        "admission_diagnosis",
-        "problem_list",
-    }
-)
 # A confident diagnosis stated there explains the complaints that led to it (Section I.B.4-5: codes for signs and
 # symptoms are reported when no definitive diagnosis is established). A symptom that the provider does not carry
 # into those sections is then discounted below the usual threshold, not dropped: the coder still sees it.

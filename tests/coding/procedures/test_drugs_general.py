@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-
-def _units(cand):
-    m = re.search(r"units: (\d+)", cand.rationale)
-    assert m, cand.rationale
-    return int(m.group(1))
+from tests.coding.procedures.helpers import billed_units
 
 
 @pytest.mark.parametrize(
@@ -33,7 +27,7 @@ def _units(cand):
 def test_drug_codes_and_units(propose, hcpcs, text, code, units):
     got = propose(text)
     assert code in got, sorted(got)
-    assert _units(got[code]) == units
+    assert billed_units(got[code]) == units
 
 
 def test_esrd_product_only_for_patients_on_dialysis(propose, hcpcs):

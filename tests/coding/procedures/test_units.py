@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from cac.coding.procedures.drugs import billing_units, per_unit
+from tests.coding.procedures.helpers import billed_units
 
 
 @pytest.mark.parametrize(
@@ -31,12 +30,6 @@ def test_billing_units_round_up():
     assert billing_units(10, 50) == 1
 
 
-def _units(cand):
-    m = re.search(r"units: (\d+)", cand.rationale)
-    assert m, cand.rationale
-    return int(m.group(1))
-
-
 @pytest.mark.parametrize(
     ("text", "code", "units"),
     [
@@ -53,7 +46,7 @@ def _units(cand):
 def test_drug_units(propose, hcpcs, text, code, units):
     got = propose(text, setting="emergency")
     assert code in got, sorted(got)
-    assert _units(got[code]) == units
+    assert billed_units(got[code]) == units
     assert got[code].score >= 0.8
 
 
@@ -80,10 +73,10 @@ def test_infusion_is_the_initial_service_with_additional_hours(propose, hcpcs):
     got = propose("In clinic: ondansetron 4 mg IV push, then vancomycin 1 g IV infused over 2 hours.")
     assert "96365" in got and "96366" in got and "96375" in got
     assert "96374" not in got  # the infusion, not the push, is the initial service
-    assert "J3370" in got and _units(got["J3370"]) == 2
+    assert "J3370" in got and billed_units(got["J3370"]) == 2
 
 
 def test_repeated_im_injections_are_counted(propose, hcpcs):
     got = propose("Ceftriaxone 500 mg IM given. Ketorolac 30 mg IM given.")
-    assert _units(got["96372"]) == 2
+    assert billed_units(got["96372"]) == 2
     assert len(got["96372"].evidence) == 2
