@@ -13,7 +13,7 @@ from cac import config
 from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, open_store
 from cac.coding.candidates import vote
 from cac.coding.encoder import Encoder
-from cac.coding.index_walk import IndexTree, WalkResult, context_words
+from cac.coding.index_walk import IndexTree, WalkResult, context_words, written_and_index_words
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.types import NOTE_TYPES, SETTINGS, Candidate, Span
@@ -171,7 +171,8 @@ class Engine:
         named = note.expanded(mention.start, mention.end)
         # Only the mention's own abbreviations are read expanded: "in ED" must not make hypertension an emergency.
         window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
-        return self._index_tree.walk(context_words(named), context_words(window), context_words(window, synonyms=False))
+        written, with_synonyms = written_and_index_words(window)
+        return self._index_tree.walk(context_words(named), with_synonyms, written)
 
     def _apply_guidelines(
         self, candidates: list[Candidate], setting: str, note_type: str | None, text: str

@@ -187,12 +187,18 @@ _ABSENT = re.compile(r"\b(without|no|denies|denied|negative for|free of|absence 
 
 def context_words(text: str, synonyms: bool = True) -> frozenset[str]:
     """Stemmed content words of a stretch of note text, with the index's words for them when ``synonyms``."""
-    found = set()
+    written, with_synonyms = written_and_index_words(text)
+    return with_synonyms if synonyms else written
+
+
+def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The stretch's own stemmed content words, and the same with the index's words for them, in one pass."""
+    written = set()
+    extra = set()
     for w in words(_ABSENT.sub(" ", _LIST_MARKER.sub(" ", text))):
         if w in STOPWORDS:
             continue
-        found.add(stem(w))
-        if synonyms:
-            for extra in walk_synonyms().get(w, []):
-                found.add(stem(extra))
-    return frozenset(found)
+        written.add(stem(w))
+        for synonym in walk_synonyms().get(w, []):
+            extra.add(stem(synonym))
+    return frozenset(written), frozenset(written | extra)
