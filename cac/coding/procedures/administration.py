@@ -24,6 +24,17 @@ _INFUSION = re.compile(r"\b(infusion|infused|drip|over \d+(\.\d+)? ?(min|minutes
 # A fluid given for hydration (a bolus or a timed infusion of at least a quarter litre), not a line flush.
 _HYDRATION = re.compile(r"\b(bolus|hydration|over \d|infus\w*|at \d+ ?(mL|cc)/h\w*|l|liters?|litres?)\b", re.I)
 _OVER = re.compile(r"\bover (\d+(?:\.\d+)?) ?(min|minutes|hours?|hrs?|h)\b", re.I)
+# a stated duration: "(2 hours 5 min)", "for 2 h", "duration 1.5 hours"
+_HOURS_MINUTES = re.compile(
+    r"(?:\(|\bfor |\bduration:? |\btotal:? )(?P<h>\d+(?:\.\d+)?) ?(?:hours?|hrs?|h)"
+    r"(?: (?:and )?(?P<m>\d+) ?(?:min|minutes))?\b",
+    re.I,
+)
+_START_STOP = re.compile(
+    r"\b(?:start(?:ed)?|began|begun|initiated|hung)\s+(?:at\s+)?(?P<h1>\d{1,2}):?(?P<m1>\d{2})\b[^.]{0,40}?"
+    r"\b(?:complete[d]?|stopped|ended|finished|done)\s+(?:at\s+)?(?P<h2>\d{1,2}):?(?P<m2>\d{2})\b",
+    re.I,
+)
 
 
 def patient_age(text: str) -> int | None:
@@ -34,12 +45,20 @@ def patient_age(text: str) -> int | None:
 
 
 def infusion_minutes(text: str) -> float | None:
-    """The duration of an infusion ("over 2 hours", "over 30 min"), in minutes."""
+    """The duration of an infusion ("over 2 hours", "over 30 min", "(2 hours 5 min)", "started 09:20, completed
+    11:25"), in minutes."""
     m = _OVER.search(text)
-    if not m:
-        return None
-    amount = float(m.group(1))
-    return amount * 60 if m.group(2).lower().startswith("h") else amount
+    if m:
+        amount = float(m.group(1))
+        return amount * 60 if m.group(2).lower().startswith("h") else amount
+    m = _HOURS_MINUTES.search(text)
+    if m:
+        return float(m.group("h")) * 60 + float(m.group("m") or 0)
+    m = _START_STOP.search(text)
+    if m:
+        minutes = (int(m.group("h2")) * 60 + int(m.group("m2"))) - (int(m.group("h1")) * 60 + int(m.group("m1")))
+        return float(minutes) if 0 < minutes < 24 * 60 else None
+    return None
 
 
 def additional_hours(minutes: float) -> int:
@@ -107,7 +126,8 @@ def propose_injections(ctx: NoteContext, doses: list[Dose], setting: str, store:
                 out.append(cand)
         elif dose.route in {"iv", "iv push"}:
             tail = ctx.text[dose.span.start : dose.span.end + 40]
-            minutes = infusion_minutes(tail)
+            clause_end = ctx.clause_at(dose.span.start).end
+            minutes = infusion_minutes(ctx.text[dose.span.start : max(clause_end, dose.span.end + 40)])
             infusion = dose.route != "iv push" and bool(_INFUSION.search(tail))
             if infusion and minutes is not None and minutes <= 15:
                 infusion = False  # an infusion of 15 minutes or less is reported as a push

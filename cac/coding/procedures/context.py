@@ -18,6 +18,7 @@ _BEFORE_WINDOW = 60
 _BEFORE_CUT = re.compile(r"[():]| - | -- ")
 # A list section (medications, history) ends at the next labelled line, even when no known header follows.
 _LABEL_LINE = re.compile(r"\n\s*[A-Z][A-Za-z /&()-]{0,40}:")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LIST_SECTIONS = frozenset(
     {
         "medications",
@@ -157,7 +158,14 @@ class NoteContext:
         if section.name not in _LIST_SECTIONS:
             return int(section.end)
         m = _LABEL_LINE.search(self.text, section.start, section.end)
-        return m.start() if m else int(section.end)
+        end = m.start() if m else int(section.end)
+        # a list ends at the first blank line after its content ("Meds: ...\n\nProcedures (consent ...): ...")
+        content = re.search(r"\S", self.text[section.start : end])
+        if content:
+            blank = _BLANK_LINE.search(self.text, section.start + content.start(), end)
+            if blank:
+                end = blank.start()
+        return end
 
     def _split(self) -> list[Clause]:
         out: list[Clause] = []

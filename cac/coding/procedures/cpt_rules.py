@@ -49,6 +49,8 @@ class Family:
     exclude_note_types: tuple[str, ...] = ()
     header_only: bool = False
     count: re.Pattern[str] | None = None
+    count_each: re.Pattern[str] | None = None
+    clause_first: bool = False
     requires: tuple[re.Pattern[str], ...] = ()
     excludes: tuple[re.Pattern[str], ...] = ()
     suppressed_by: tuple[str, ...] = ()
@@ -119,6 +121,8 @@ def families() -> tuple[Family, ...]:
                 exclude_note_types=tuple(raw.get("exclude_note_types") or ()),
                 header_only=bool(raw.get("header_only", False)),
                 count=compile_flex(raw["count"]) if raw.get("count") else None,
+                count_each=compile_flex(raw["count_each"]) if raw.get("count_each") else None,
+                clause_first=bool(raw.get("clause_first", False)),
                 requires=_patterns(raw.get("requires")),
                 excludes=_patterns(raw.get("excludes")),
                 suppressed_by=tuple(raw.get("suppressed_by") or ()),
@@ -197,6 +201,11 @@ def count_in(pattern: re.Pattern[str], text: str) -> int | None:
     return int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
 
 
+def count_each_in(pattern: re.Pattern[str], text: str) -> int:
+    """How many distinct things ``pattern`` names in ``text`` ("L4-L5 and L5-S1": two spinal levels)."""
+    return len({re.sub(r"[^0-9A-Z]", "", m.group(0).upper()) for m in pattern.finditer(text)})
+
+
 def _first_trigger(family: Family, ctx: NoteContext) -> tuple[Span, str] | None:
     """The first occurrence of the family's words that may be coded, and why earlier ones were skipped.
 
@@ -248,12 +257,20 @@ def propose_cpt(ctx: NoteContext, setting: str, note_type: str | None, store: An
         scope = _Scope(ctx.text[lo:hi], lo, ctx.text[clause.start : clause.end], setting, ctx)
         if family.count is not None:
             scope.count = count_in(family.count, scope.trigger_clause) or count_in(family.count, scope.text)
+        if family.count_each is not None:
+            scope.count = max(scope.count or 0, count_each_in(family.count_each, scope.trigger_clause)) or None
         codes: list[tuple[str | None, list[Span], str]] = []
         chosen: tuple[str | None, list[Span], str] | None = None
-        for cond in family.choose:
-            hit = _matches(cond, scope)
-            if hit is not None:
-                chosen = (cond.code, hit, "documented: " + ", ".join(repr(h.text) for h in hit) if hit else "")
+        # clause_first: the alternatives are read in the trigger's own clause first ("cryotherapy to 5 actinic
+        # keratoses"), and in the wider scope only when that clause names none of them
+        scopes = [_Scope(scope.trigger_clause, clause.start, scope.trigger_clause, setting, ctx, scope.count)]
+        for current in [*scopes, scope] if family.clause_first else [scope]:
+            for cond in family.choose:
+                hit = _matches(cond, current)
+                if hit is not None:
+                    chosen = (cond.code, hit, "documented: " + ", ".join(repr(h.text) for h in hit) if hit else "")
+                    break
+            if chosen is not None:
                 break
         adds = []
         for cond in family.add:

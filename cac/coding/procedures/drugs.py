@@ -37,6 +37,9 @@ _NOT_GIVEN = re.compile(
 _GIVEN = re.compile(
     r"\b(given|administered|received|injected|infused|pushed|ED course|in (the )?(ED|clinic|office))\b", re.I
 )
+# A fluid named as the vehicle of a drug ("infliximab 400 mg in 250 mL NS") is part of that drug's infusion.
+_VEHICLE = re.compile(r"\b(?:in|diluted (?:in|with)|mixed (?:in|with)|reconstituted (?:in|with))\s+$", re.I)
+_FLUIDS = frozenset({"normal saline solution", "ringers lactate", "dextrose"})
 _PER_UNIT = re.compile(
     r"(?:per |up to )?(?P<amount>\d[\d,]*(?:\.\d+)?)\s*"
     r"(?P<unit>mg|milligrams?|gram|grams|g|mcg|micrograms?|units|unit|iu|cc|ml|meq)\b",
@@ -220,7 +223,8 @@ def find_doses(ctx: NoteContext, store: Any = None, setting: str = "outpatient")
             ctx.section_at(m.start()) == "anesthesia" or dc["anesthesia"].search(text[clause.start : clause.end])
         ):
             continue
-        after = re.match(rf"[^.;\n]{{0,30}}?{_DOSE}", text[m.end() : clause.end])
+        # the dose may wrap onto the next line ("methylprednisolone acetate\n   40 mg"), not into another list item
+        after = re.match(rf"(?:[^.;\n]|\n[ \t]*(?=\d)){{0,30}}?{_DOSE}", text[m.end() : clause.end])
         before = re.search(
             rf"{_DOSE}\s*(?:of\s+)?(?:\S+\s+){{0,1}}$", text[max(clause.start, m.start() - 25) : m.start()]
         )
@@ -238,6 +242,8 @@ def find_doses(ctx: NoteContext, store: Any = None, setting: str = "outpatient")
             tail_from = m.end()
         else:
             continue
+        if line.hcpcs_drug in _FLUIDS and _VEHICLE.search(text[max(clause.start, dose_start - 25) : dose_start]):
+            continue  # the diluent of another drug's infusion ("infliximab 400 mg in 250 mL NS"), not a fluid given
         if re.match(r"\s*/\s*(m2|m²|kg|m\^2)\b", text[dose_end : dose_end + 6], re.I):
             continue  # a weight- or surface-based prescription, not the amount given
         tail = text[tail_from : min(clause.end, tail_from + 40)]

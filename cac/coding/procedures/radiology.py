@@ -171,8 +171,27 @@ def _band(bands: tuple[tuple[int, str], ...] | list[Any], views: int) -> str:
     return str(bands[-1][1])
 
 
-def resolve(row: Row, region: str, title: str, body: str) -> tuple[str, bool, dict[str, Any]]:
-    """(code, decided by the documentation, attributes) for one exam row."""
+# Separators between the exams of a title naming several ("XR WRIST 3 VIEWS; XR HAND 2 VIEWS").
+_EXAM_SEPARATOR = re.compile(r";|\s\+\s|,\s*(?=(?:XR|X-?RAY|CT|MRI?|US|radiographs?)\b)", re.I)
+
+
+def exam_segment(title: str, pos: int) -> str:
+    """The part of a title that names the exam at ``pos`` (the whole title when it names one exam)."""
+    start, end = 0, len(title)
+    for m in _EXAM_SEPARATOR.finditer(title):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    return title[start:end]
+
+
+def resolve(
+    row: Row, region: str, title: str, body: str, segment: str | None = None
+) -> tuple[str, bool, dict[str, Any]]:
+    """(code, decided by the documentation, attributes) for one exam row; ``segment``: the part of the title that
+    names this exam, whose view count wins over another exam's."""
     t = tables()
     attrs: dict[str, Any] = {"modality": row.modality, "region": region.replace("_", " ")}
     for variant in row.variants:
@@ -195,7 +214,7 @@ def resolve(row: Row, region: str, title: str, body: str) -> tuple[str, bool, di
             if row.bilateral.get("views"):
                 bands, default = row.bilateral["views"], row.bilateral.get("default", default)
                 attrs["side"] = "bilateral"
-        views = view_count(title) or _stated_views(body)
+        views = (view_count(segment) if segment else None) or view_count(title) or _stated_views(body)
         attrs["views"] = views
         if views:
             return _band(bands, views), True, attrs
@@ -283,7 +302,7 @@ def exams_in(title: str, body: str, offset: int, note: str, implied: str | None 
             row = _row(modality, target)
             if row is None:
                 continue
-            code, decided, attrs = resolve(row, target, title, body)
+            code, decided, attrs = resolve(row, target, title, body, exam_segment(title, pos[1] - 1))
             if code in seen:
                 continue
             seen.add(code)

@@ -67,6 +67,19 @@ def codes_for(klass: str, group: str, length: float) -> list[tuple[str, int]]:
     return [(str(bands[-1][1]), 1)]
 
 
+def _site_before(ctx: NoteContext, clause: Any, back: int = 2) -> str | None:
+    """The site named by the clauses just before ``clause`` in its section ("Excision, mid back: ...; layered
+    closure ...; intermediate repair, 3.5 cm" - the repair clause itself names no site)."""
+    i = ctx.clause_index(clause.start)
+    for prev in reversed(ctx.clauses[max(0, i - back) : max(0, i)]):
+        if prev.section != clause.section:
+            break
+        site = site_of(ctx.text[prev.start : prev.end])
+        if site:
+            return site
+    return None
+
+
 def propose_repairs(ctx: NoteContext, store: Any) -> list[Candidate]:
     """Repair codes for the wounds closed in this encounter."""
     rules = _rules()
@@ -95,7 +108,12 @@ def propose_repairs(ctx: NoteContext, store: Any) -> list[Candidate]:
                 continue
             after = text[end : min(clause.end, end + 30)]
             before = text[max(clause.start, start - 30) : start]
-            site = site_of(re.split(r"\band\b|,|;", after)[0]) or site_of(before) or site_of(clause_text)
+            site = (
+                site_of(re.split(r"\band\b|,|;", after)[0])
+                or site_of(before)
+                or site_of(clause_text)
+                or _site_before(ctx, clause)
+            )
             defect = bool(rules["_defect"].search(clause_text)) and not re.search(
                 r"\blacs?\b|\blaceration", clause_text, re.I
             )
