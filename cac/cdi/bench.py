@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cac.cdi.common import ICD, proposed
+from cac.cdi.common import ICD, narrows, proposed
 from cac.cdi.gaps import find_gaps, title_values
 from cac.cdi.queries import build_queries
 from cac.codesets import CodeSetStore
@@ -22,16 +22,22 @@ def load_documents(path: Path) -> list[dict[str, Any]]:
 
 
 def more_specific_gold(engine_code: str, gold: list[str], store: CodeSetStore) -> list[str]:
-    """Gold codes of the engine code's category that are more specific than it (the engine code is unspecified,
-    not billable, or "without complications", and the gold code is not unspecified)."""
+    """Gold codes that are more specific forms of the engine's code: the engine code is unspecified, not billable,
+    or "without complications"; the gold code is not unspecified, and lies under the engine code (when that is a
+    category) or in its category naming the same condition ("Other acidosis" for "Acidosis, unspecified", not
+    "Hyperkalemia")."""
     title = store.title(ICD, engine_code) or ""
-    if store.is_billable(ICD, engine_code) and not _UNSPECIFIED.search(title):
+    billable = store.is_billable(ICD, engine_code)
+    if billable and not _UNSPECIFIED.search(title):
         return []
     out = []
     for g in gold:
         if g == engine_code or bare(g)[:3] != bare(engine_code)[:3]:
             continue
-        if not _UNSPECIFIED.search(store.title(ICD, g) or ""):
+        gold_title = store.title(ICD, g) or ""
+        if _UNSPECIFIED.search(gold_title):
+            continue
+        if (not billable and bare(g).startswith(bare(engine_code))) or narrows(gold_title, title):
             out.append(g)
     return out
 

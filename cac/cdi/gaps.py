@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cac.cdi.common import ICD, line_bounds, proposed, span_at, spans_of
+from cac.cdi.common import ICD, concept_words, line_bounds, narrows, proposed, span_at, spans_of
 from cac.cdi.resources import axes, axis_applies, extra_options, indicator_rules, title_axes
 from cac.cdi.types import Gap, Indicator
 from cac.codesets import CodeEntry, CodeSetStore, InvalidCodeError
@@ -20,6 +20,7 @@ from cac.coding.guidelines.common import bare
 from cac.coding.types import Span
 
 _UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
+_OTHER_SPECIFIED = re.compile(r"other\b(?! and unspecified)", re.IGNORECASE)
 # Axes whose values name the condition itself: a value anywhere in the note counts as documented.
 _NOTE_WIDE = frozenset({"hf_type", "ckd_stage", "diabetes_type", "organism"})
 # Evidence of this kind alone (a drug list) does not justify a query on a code that is not unspecified.
@@ -30,15 +31,32 @@ MIN_SIBLINGS_STATING = 2
 MIN_SHARE_STATING = 0.3
 
 
+# Axes whose value is the one a title states last: "Basal cell carcinoma of skin of nose" is a site of the skin,
+# the nose, and the code's site is the nose.
+_LAST_STATED = frozenset({"site"})
+
+
 def title_values(title: str) -> dict[str, str]:
-    """axis -> the first value of it a code title states."""
+    """axis -> the value of it a code title states (the first in ``axes.yaml`` order, or the last in the title)."""
     out: dict[str, str] = {}
     for axis, (_label, values) in axes().items():
+        if axis in _LAST_STATED:
+            found = [(m.end(), m.end() - m.start(), value) for value, rx in values if (m := _last_match(rx, title))]
+            if found:
+                out[axis] = max(found)[2]
+            continue
         for value, rx in values:
             if rx.search(title):
                 out[axis] = value
                 break
     return out
+
+
+def _last_match(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    last = None
+    for last in rx.finditer(text):  # noqa: B007
+        pass
+    return last
 
 
 def siblings(entry: CodeEntry, store: CodeSetStore) -> list[str]:
@@ -47,10 +65,14 @@ def siblings(entry: CodeEntry, store: CodeSetStore) -> list[str]:
         return store.billable_descendants(ICD, entry.code)
     if not entry.parent or "-" in entry.parent:
         return []
-    out = store.billable_descendants(ICD, entry.parent)
-    if len(bare(entry.code)) == 7:  # the episode of care is known: same 7th character
-        out = [c for c in out if len(bare(c)) == 7 and c[-1] == entry.code[-1]]
-    return [c for c in out if c != entry.code]
+    return _same_episode(entry, store.billable_descendants(ICD, entry.parent))
+
+
+def _same_episode(entry: CodeEntry, codes: list[str]) -> list[str]:
+    """``codes`` other than the entry's own; those of its 7th character when that is an episode of care (S72.001A)."""
+    if len(bare(entry.code)) == 7 and entry.code[-1].isalpha():
+        codes = [c for c in codes if len(bare(c)) == 7 and c[-1] == entry.code[-1]]
+    return [c for c in codes if c != entry.code]
 
 
 def _cousins(entry: CodeEntry, store: CodeSetStore) -> list[str]:
@@ -59,20 +81,34 @@ def _cousins(entry: CodeEntry, store: CodeSetStore) -> list[str]:
     parent = store.get(ICD, entry.parent) if entry.parent and "-" not in entry.parent else None
     if parent is None or not parent.parent or "-" in parent.parent or not _UNSPECIFIED.search(parent.title):
         return []
-    return [c for c in store.billable_descendants(ICD, parent.parent) if c != entry.code]
+    return _same_episode(entry, store.billable_descendants(ICD, parent.parent))
+
+
+def _states_any(codes: list[str], axis_names: list[str], store: CodeSetStore) -> bool:
+    """True when some code's title states a value of one of the axes (none asked: False)."""
+    return any(a in title_values(store.title(ICD, c) or "") for c in codes for a in axis_names)
 
 
 def missing_axes(entry: CodeEntry, sibs: list[str], store: CodeSetStore) -> list[str]:
     """The axes the siblings' titles vary on that the code's title leaves open, in ``axes.yaml`` order."""
     own = title_values(entry.title)
     stating: dict[str, int] = {}
+    values: dict[str, set[str]] = {}
     for code in sibs:
         for axis, value in title_values(store.title(ICD, code) or "").items():
             if own.get(axis) == value:
                 continue
             stating[axis] = stating.get(axis, 0) + 1
+            values.setdefault(axis, set()).add(value)
     need = max(MIN_SIBLINGS_STATING, MIN_SHARE_STATING * len(sibs))
-    found = [a for a in axes() if a not in own and stating.get(a, 0) >= need and axis_applies(a, entry.code)]
+    # An unspecified code's site may be the organ whose parts its siblings name ("skin, unspecified").
+    open_axes = {a for a in axes() if a not in own or (a in _LAST_STATED and _UNSPECIFIED.search(entry.title))}
+    # an axis is a choice only between two values or more ("major" alone is no type of depression to ask about)
+    found = [
+        a
+        for a in axes()
+        if a in open_axes and stating.get(a, 0) >= need and len(values[a]) >= 2 and axis_applies(a, entry.code)
+    ]
     found = [a for a in found if not _redundant(a, found, stating, sibs, store)]
     for rx, axis in title_axes():
         if rx.search(entry.title) and axis not in found and axis_applies(axis, entry.code):
@@ -154,25 +190,61 @@ def _extra(code: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 def options_for(
-    entry: CodeEntry, sibs: list[str], missing: list[str], store: CodeSetStore, limit: int, first: frozenset[str]
+    entry: CodeEntry,
+    sibs: list[str],
+    missing: list[str],
+    store: CodeSetStore,
+    limit: int,
+    first: frozenset[str],
+    mixed: bool = False,
 ) -> list[str]:
     """Billable codes covering the values of the missing axes, one per combination of values; combinations
-    holding more values of ``first`` (documented, or what the indicators bear on) first, then in code order."""
+    holding more values of ``first`` (documented, or what the indicators bear on) first, then in code order.
+    ``mixed``: ``sibs`` hold other conditions too (the code's cousins), and only forms of the code's own
+    condition are offered when there are any."""
     extra = _extra(entry.code)
     if extra is not None:
         return [c for c in extra[1] if store.is_billable(ICD, c)][:limit]
     groups: dict[tuple[str, ...], str] = {}
-    ranked = sorted(sibs, key=lambda c: (bool(_UNSPECIFIED.search(store.title(ICD, c) or "")), len(c), c))
-    for code in ranked:
-        values = title_values(store.title(ICD, code) or "")
-        key = tuple(values.get(a, "") for a in missing)
-        if not any(key) or key in groups:
-            continue
-        groups[key] = code
+    # codes of the same condition first ("Squamous cell carcinoma of skin of nose" for a squamous cell carcinoma),
+    # then those sharing more of its words (the same side)
+    own = concept_words(entry.title)
+    own_values = title_values(entry.title)
+    own_key = tuple(own_values.get(a, "") for a in missing)  # an option must state a value the code does not
+    ranked = sorted(
+        sibs,
+        key=lambda c: (
+            not narrows(title := store.title(ICD, c) or "", entry.title),
+            -len(own & concept_words(title)),
+            bool(_UNSPECIFIED.search(title)),
+            len(c),
+            c,
+        ),
+    )
+    pools = [ranked]
+    if mixed:  # the category's other conditions: "Typical atrial flutter" is no kind of atrial fibrillation
+        pools.insert(0, [c for c in ranked if narrows(store.title(ICD, c) or "", entry.title)])
+    for pool in pools:
+        for code in pool:
+            values = title_values(store.title(ICD, code) or "")
+            key = tuple(values.get(a, "") for a in missing)
+            if not any(key) or key in groups or key == own_key:
+                continue
+            groups[key] = code
+        if groups:
+            break
     _key = lambda c: set(title_values(store.title(ICD, c) or "").values())  # noqa: E731
     full = sorted((c for k, c in groups.items() if all(k)), key=lambda c: (-len(first & _key(c)), c))
     partial = sorted(c for k, c in groups.items() if not all(k))
-    return (full + partial)[:limit]
+    # "Other acidosis": the tabular's own code for a documented value none of the listed options names
+    other = [
+        c
+        for c in sibs
+        if _OTHER_SPECIFIED.match(title := store.title(ICD, c) or "")
+        and narrows(entry.title, title)
+        and c not in groups.values()
+    ][:1]
+    return (full + partial)[: limit - len(other)] + other
 
 
 def gap_for(suggestion: dict[str, Any], text: str, store: CodeSetStore, max_options: int = 9) -> Gap | None:
@@ -185,11 +257,15 @@ def gap_for(suggestion: dict[str, Any], text: str, store: CodeSetStore, max_opti
         return None
     if entry is None:
         return None
-    sibs = siblings(entry, store)
+    sibs, mixed = siblings(entry, store), False
     missing = missing_axes(entry, sibs, store)
-    if not missing and entry.billable and _UNSPECIFIED.search(entry.title):
-        sibs = _cousins(entry, store)  # L03.90 "Cellulitis, unspecified": the detail lives in L03's other codes
-        missing = missing_axes(entry, sibs, store)
+    if entry.billable and _UNSPECIFIED.search(entry.title) and not _states_any(sibs, missing, store):
+        # L03.90 "Cellulitis, unspecified", L89.92 "Pressure ulcer of unspecified site, stage 2": the detail lives in
+        # the category's other codes
+        cousins = _cousins(entry, store)
+        if cousins:
+            sibs, mixed = cousins, True
+            missing = missing_axes(entry, sibs, store)
     if not missing:
         return None
     evidence = spans_of(suggestion)
@@ -206,7 +282,7 @@ def gap_for(suggestion: dict[str, Any], text: str, store: CodeSetStore, max_opti
         missing = [a for a in missing if any(i.axis == a for i in strong)]
     documented = documented_values(text, missing, evidence)
     first = frozenset([i.suggests for i in indicators if i.suggests] + [v for _a, v, _s in documented])
-    option_codes = options_for(entry, sibs, missing, store, max_options, first)
+    option_codes = options_for(entry, sibs, missing, store, max_options, first, mixed)
     return Gap(
         code=code,
         title=entry.title,

@@ -5,13 +5,14 @@ followed by "Other (please specify)" and "Clinically undetermined", in tabular o
 condition and the missing detail, cites the clinical indicators found in the note by their text and offsets,
 and states no diagnosis, value interpretation or expected answer. A gap on a code that is not unspecified is
 queried only with an indicator; an axis whose options are further diagnoses (organism, complications) is
-queried only with an indicator for it.
+queried only with an indicator for it. Signs and symptoms (``resources/not_queried.tsv``) are not queried.
 """
 
 from __future__ import annotations
 
 import re
 
+from cac.cdi.resources import not_queried
 from cac.cdi.types import Gap, Indicator, Query
 
 MAX_OPTIONS = 9
@@ -28,6 +29,8 @@ def _documented_as_indicators(gap: Gap) -> list[Indicator]:
 
 def query_for(gap: Gap) -> Query | None:
     """The query for one gap, or None when asking it would be leading (no indicator where one is needed)."""
+    if any(spec.covers(gap.code) for spec in not_queried()):
+        return None  # a sign or symptom: the query is about the diagnosis that explains it
     cited = sorted(gap.indicators + _documented_as_indicators(gap), key=lambda i: i.span.start)
     supported = {i.axis for i in cited if i.supports_query}
     axes = [a for a in gap.missing if a not in _NEEDS_INDICATOR or a in supported]

@@ -148,3 +148,9 @@ def title_axes() -> tuple[tuple[re.Pattern[str], str], ...]:
 def extra_options() -> tuple[tuple[CodeSpec, str, tuple[str, ...]], ...]:
     """(code spec, axis, option codes) from ``options.yaml``."""
     return tuple((CodeSpec(k), v["axis"], tuple(v["codes"])) for k, v in _yaml("options.yaml").items())
+
+
+@cache
+def not_queried() -> tuple[CodeSpec, ...]:
+    """Codes no physician query is built for (signs and symptoms), from ``not_queried.tsv``."""
+    return tuple(CodeSpec(r[0]) for r in tsv("not_queried.tsv"))

@@ -114,3 +114,91 @@ def test_negated_and_below_threshold_codes_are_not_queried(store):
     result["suggestions"][0]["assertion"] = "negated"
     result["suggestions"][1]["score"] = 0.1
     assert find_gaps(result, note, store) == []
+
+
+def test_skin_cancer_of_unspecified_skin_asks_for_the_site(store):
+    note = "Assessment: basal cell carcinoma, shave biopsy result reviewed; refer for excision.\n"
+    gap = one_gap(note, "C44.91", "basal cell carcinoma", store)
+    assert "site" in gap.missing
+    # the options are basal cell carcinomas of named skin regions, never another kind of skin cancer
+    assert len(gap.options) >= 5 and all(t.startswith("Basal cell carcinoma of") for _c, t in gap.options)
+    assert "C44.311" in {c for c, _t in gap.options}  # nose
+
+
+def test_site_options_keep_the_kind_of_cancer(store):
+    note = "Assessment: squamous cell carcinoma of the skin, biopsy proven.\n"
+    gap = one_gap(note, "C44.92", "squamous cell carcinoma", store)
+    assert gap.options and all(t.startswith("Squamous cell carcinoma of") for _c, t in gap.options)
+
+
+def test_pregnancy_code_of_unspecified_trimester_asks_for_the_trimester(store):
+    note = "G1P0 at 30 weeks.\nAssessment: gestational hypertension, no proteinuria.\n"
+    gap = one_gap(note, "O13.9", "gestational hypertension", store)
+    assert gap.missing == ["trimester"]
+    assert {"O13.1", "O13.2", "O13.3", "O13.4", "O13.5"} <= {c for c, _t in gap.options}
+
+
+def test_family_history_of_cancer_asks_for_the_site(store):
+    note = "FH: father with cancer.\n"
+    gap = one_gap(note, "Z80.9", "father with cancer", store)
+    assert gap.missing == ["site"]
+    assert {"Z80.0", "Z80.1", "Z80.3"} <= {c for c, _t in gap.options}
+
+
+def test_other_specified_sibling_is_an_option(store):
+    note = "Assessment: acidosis on the blood gas, recheck in the morning.\n"
+    gap = one_gap(note, "E87.20", "acidosis", store)
+    assert "E87.29" in {c for c, _t in gap.options}  # "Other acidosis"
+
+
+def test_unspecified_site_is_asked_from_the_categorys_other_codes(store):
+    note = "Assessment: pressure injury stage 2, turning every two hours.\n"
+    gap = one_gap(note, "L89.92", "pressure injury stage 2", store)
+    assert gap.missing == ["site"]
+    titles = [t for _c, t in gap.options]
+    # every option keeps the documented stage and names a site
+    assert "L89.152" in {c for c, _t in gap.options} and all(t.endswith("stage 2") for t in titles)
+
+
+def test_site_options_keep_the_documented_side(store):
+    note = "Assessment: DVT of the left leg, started apixaban.\n"
+    gap = one_gap(note, "I82.402", "DVT of the left leg", store)
+    assert gap.missing == ["site"]
+    assert "I82.412" in {c for c, _t in gap.options}  # left femoral vein
+    assert all("left" in t for _c, t in gap.options)
+
+
+def test_histology_and_cause_axes(store):
+    note = "Assessment: AKI, hold lisinopril. Mucositis after chemotherapy.\n"
+    aki = one_gap(note, "N17.9", "AKI", store)
+    assert aki.missing == ["histology"] and {"N17.0", "N17.1", "N17.2"} <= {c for c, _t in aki.options}
+    note = "Assessment: oral mucositis, magic mouthwash.\n"
+    mucositis = one_gap(note, "K12.30", "oral mucositis", store)
+    assert mucositis.missing == ["cause"] and "K12.31" in {c for c, _t in mucositis.options}
+
+
+def test_a_seventh_digit_is_not_always_an_episode_of_care(store):
+    note = "PMH: colon polyps, colonoscopy due next year.\n"
+    gap = one_gap(note, "Z86.0100", "colon polyps", store)
+    assert gap.missing == ["histology"] and "Z86.0101" in {c for c, _t in gap.options}
+
+
+def test_no_option_restates_what_the_code_already_says(store):
+    note = "Assessment: right hip fracture, ortho consulted.\n"
+    result = result_for(note, ("S72.001A", "right hip fracture"))
+    assert not [g for g in find_gaps(result, note, store) if any(c == "S72.002A" for c, _t in g.options)]
+
+
+def test_hydronephrosis_with_a_stone_is_queried_for_the_obstruction(store):
+    note = "CT: 6 mm obstructing stone at the left UVJ.\nAssessment: hydronephrosis, urology referral.\n"
+    queries = build_queries(find_gaps(result_for(note, ("N13.30", "hydronephrosis")), note, store))
+    assert [q.axes for q in queries] == [["complication"]]
+    assert "N13.2" in queries[0].option_codes
+    assert any("obstructing stone" in i.span.text for i in queries[0].indicators)
+
+
+def test_a_symptom_gap_is_reported_but_not_queried(store):
+    note = "Assessment: joint pain, ibuprofen as needed.\n"
+    gaps = find_gaps(result_for(note, ("M25.50", "joint pain")), note, store)
+    assert [g.code for g in gaps] == ["M25.50"] and "site" in gaps[0].missing
+    assert build_queries(gaps) == []
