@@ -17,12 +17,18 @@ from cac.coding.guidelines.common import ICD, add_flag, add_rationale, bare, con
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.types import Candidate
 
+# Body parts a lone R or L may stand before as the side ("R knee", "L 1st MTP").
+_SIDED_PARTS = (
+    r"(?:knee|hip|shoulder|elbow|wrist|hand|ankle|foot|leg|arm|thigh|forearm|finger|thumb|toe|heel|great toe|"
+    r"1st MTP|eye|ear|breast|lung|kidney|axilla|groin|buttock|upper (?:extremity|limb)|lower (?:extremity|limb)|"
+    r"[UL]E)\b"
+)
 # facet -> [(value, pattern)], most specific value first; the same patterns read the note and the code titles.
 FACETS: dict[str, list[tuple[str, str]]] = {
     "laterality": [
         ("bilateral", r"\bbilateral\b|\bboth (?:sides|knees|hips|eyes|ears|feet|legs|arms)\b|\bb/l\b"),
-        ("right", r"\bright\b|\brt\b"),
-        ("left", r"\bleft\b|\blt\b"),
+        ("right", rf"\bright\b|\brt\b|\bR\.?\s+(?={_SIDED_PARTS})"),
+        ("left", rf"\bleft\b|\blt\b|\bL\.?\s+(?={_SIDED_PARTS})"),
     ],
     "acuity": [
         ("acute on chronic", r"\bacute on chronic\b|\bacute-on-chronic\b"),
@@ -196,11 +202,34 @@ def respecify(cand: Candidate, entry: CodeEntry, ctx: GuidelineContext) -> tuple
     if parent is None:
         return None
     text = context_text(cand, ctx, window=0)
+    side = clause_side(cand, ctx) if "laterality" not in text_facets(text) else None
+    if side:
+        text += f" \n {side}"  # "chondromalacia of patella, R knee": the side stated in the evidence's clause
     letter = entry.code[-1] if len(bare(entry.code)) == 7 else None
     fits = [f for f in rank_descendants(parent, text, ctx, letter) if f.matches > 0 and f.extras == 0]
+    if side:  # the side alone may only choose between sides, not add a site ("gout, L toe" is no "gout, left hip")
+        own = _words(entry.title) | {"right", "left", "bilateral"}
+        fits = [f for f in fits if _words(ctx.store.title(ICD, f.code) or "") <= own]
     if not fits or fits[0].code == entry.code:
         return None
     return fits[0].code, _why(fits[0].code, text, ctx, None)
+
+
+_CLAUSE_BOUND = re.compile(r"[.;\n]|\s-\s")
+
+
+def clause_side(cand: Candidate, ctx: GuidelineContext) -> str | None:
+    """The one side (right, left, bilateral) stated in the clauses holding the evidence, or None."""
+    text = ctx.text or ""
+    sides: set[str] = set()
+    for span in cand.evidence:
+        if not (0 <= span.start <= span.end <= len(text)):
+            continue
+        before = [m.end() for m in _CLAUSE_BOUND.finditer(text, 0, span.start)]
+        after = _CLAUSE_BOUND.search(text, span.end)
+        clause = text[before[-1] if before else 0 : after.start() if after else len(text)]
+        sides |= text_facets(clause).get("laterality", set())
+    return next(iter(sides)) if len(sides) == 1 else None
 
 
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:

@@ -117,3 +117,28 @@ def test_unspecified_code_kept_when_only_a_neighbouring_finding_has_detail(make,
     out = specificity.apply([make("I50.9", "heart failure", note)], context(text=note))
     assert codes(out) == ["I50.9"]
     assert "unspecified" in out[0].flags
+
+
+@pytest.mark.parametrize(
+    ("code", "note", "evidence", "expected"),
+    [
+        ("M22.40", "Postoperative diagnosis: grade II chondromalacia of patella, R knee.", "chondromalacia", "M22.41"),
+        ("M10.9", "Acute gout flare, L 1st MTP (podagra).", "gout", "M10.9"),  # gout's side lives in M10.07x
+        ("L03.90", "Cellulitis of the forearm, left side; started cephalexin.", "Cellulitis", "L03.90"),
+    ],
+)
+def test_the_side_stated_in_the_evidence_clause(make, context, code, note, evidence, expected):
+    out = specificity.apply([make(code, evidence, note)], context(text=note))
+    assert codes(out) == [expected]
+
+
+def test_a_clause_naming_both_sides_decides_nothing(make, context):
+    note = "Chondromalacia of patella, R knee worse than L knee."
+    out = specificity.apply([make("M22.40", "Chondromalacia", note)], context(text=note))
+    assert codes(out) == ["M22.40"]
+
+
+def test_r_and_l_are_sides_only_before_a_body_part():
+    assert specificity.text_facets("R knee pain")["laterality"] == {"right"}
+    assert specificity.text_facets("L 1st MTP swelling")["laterality"] == {"left"}
+    assert "laterality" not in specificity.text_facets("Vitamin D 2000 IU, L-thyroxine, R on R")
