@@ -14,6 +14,7 @@ from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, ope
 from cac.coding.candidates import vote
 from cac.coding.encoder import Encoder
 from cac.coding.index_walk import IndexTree, WalkResult, context_words, written_and_index_words
+from cac.coding.neoplasm import IN_SITU, IN_SITU_WORDS, MALIGNANCY, PRIMARY, NeoplasmTable
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.rerank import bundled as bundled_reranker
@@ -83,6 +84,7 @@ class Engine:
         # The trained final stage over ICD-10-CM scores (``rerank.py``); ``CAC_RERANKER=0`` keeps the hand-set ones.
         self.reranker = bundled_reranker() if (config.reranker() if rerank is None else rerank) else None
         self._index_tree: IndexTree | None = None
+        self._neoplasm_table: NeoplasmTable | None = None
 
     @property
     def codeset_versions(self) -> dict[str, str]:
@@ -182,7 +184,23 @@ class Engine:
         # Only the mention's own abbreviations are read expanded: "in ED" must not make hypertension an emergency.
         window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
         written, with_synonyms = written_and_index_words(window)
-        return self._index_tree.walk(context_words(named), with_synonyms, written)
+        result = self._index_tree.walk(context_words(named), with_synonyms, written)
+        if MALIGNANCY.search(named) and (result is None or result.depth == 0 or result.code.startswith("C80")):
+            # "Cancer - see Neoplasm, by site, malignant": the site is looked up in the Neoplasm Table
+            table = self._neoplasm()
+            if table:
+                before = _last_words(note.text[max(0, start) : mention.start], 3)
+                near = f"{before} {named} {_of_phrase(note.text, mention.end)}"
+                column = IN_SITU if IN_SITU_WORDS.search(window) else PRIMARY
+                found = table.lookup([context_words(named), context_words(near), with_synonyms], column)
+                if found is not None:
+                    return found
+        return result
+
+    def _neoplasm(self) -> NeoplasmTable:
+        if self._neoplasm_table is None:
+            self._neoplasm_table = NeoplasmTable(self.store)
+        return self._neoplasm_table
 
     def _apply_guidelines(
         self, candidates: list[Candidate], setting: str, note_type: str | None, text: str
@@ -191,6 +209,22 @@ class Engine:
 
         ctx = GuidelineContext(setting=setting, note_type=note_type, store=self.store, text=text)
         return apply_guidelines(candidates, ctx)
+
+
+_OF_SITE = re.compile(
+    r"\s*(?:of|in|involving|arising from)\s+(?:the\s+)?(?:[lr]eft\s+|right\s+)?([a-z]+(?:\s+[a-z]+)?)", re.I
+)
+
+
+def _last_words(text: str, n: int) -> str:
+    """The last ``n`` words of ``text`` within its line ("metastatic colon" before "cancer")."""
+    return " ".join(text.rsplit("\n", 1)[-1].split()[-n:])
+
+
+def _of_phrase(text: str, end: int) -> str:
+    """The site phrase right after a mention ("of the esophagus" after "carcinoma"), or ""."""
+    m = _OF_SITE.match(text, end)
+    return m.group(1) if m else ""
 
 
 _CLAUSE_END = re.compile(r"[;:]\s|\s-\s|\n")

@@ -1,0 +1,67 @@
+"""The Neoplasm Table: a malignancy's code from its site, by the mention's own words, then its near words."""
+
+import pytest
+
+from cac.coding.index_walk import context_words
+from cac.coding.neoplasm import IN_SITU, NeoplasmTable
+
+
+@pytest.fixture(scope="module")
+def table(store, imported):
+    if not store.active_release("ICD-10-CM index"):
+        pytest.skip("the Alphabetic Index is not imported (needs ../shared/data)")
+    return NeoplasmTable(store)
+
+
+@pytest.mark.parametrize(
+    ("words", "code"),
+    [
+        ("pancreatic cancer", "C25.9"),
+        ("carcinoma of the esophagus", "C15.9"),
+        ("prostate adenocarcinoma", "C61"),
+        ("bladder cancer", "C67.9"),
+        ("colon cancer", "C18.9"),
+    ],
+)
+def test_site_gives_the_malignant_primary_code(table, words, code):
+    found = table.lookup([context_words(words)])
+    assert found is not None and found.code == code, found
+    assert "Neoplasm, neoplastic" in found.path and found.path.endswith("Malignant Primary")
+
+
+def test_the_mention_names_the_site_before_its_clause(table):
+    # the clause names a second site; the mention's own words decide
+    found = table.lookup([context_words("gastric cancer"), context_words("gastric cancer with liver lesions")])
+    assert found is not None and found.code == "C16.9"
+
+
+def test_two_sites_named_equally_decide_nothing(table):
+    assert table.lookup([context_words("cancer of the bladder or kidney")]) is None
+    assert table.lookup([context_words("cancer, workup ongoing")]) is None
+
+
+def test_in_situ_column(table):
+    found = table.lookup([context_words("carcinoma in situ of the cervix uteri")], IN_SITU)
+    assert found is not None and found.code.startswith("D06")
+
+
+@pytest.fixture(scope="module")
+def engine(table, store):
+    from cac.coding import Engine
+
+    return Engine(store=store)
+
+
+@pytest.mark.parametrize(
+    ("note", "setting", "expected"),
+    [
+        ("Assessment: pancreatic cancer, starting FOLFIRINOX.", "outpatient", "C25.9"),
+        ("Assessment: adenocarcinoma of the colon, s/p resection, on adjuvant therapy.", "outpatient", "C18.9"),
+        ("PMH: history of prostate cancer, s/p prostatectomy 2015.\nA/P: HTN.", "outpatient", "Z85.46"),
+        ("FH: sister with colon cancer at 58.\nA/P: screening colonoscopy.", "outpatient", "Z80.0"),
+    ],
+)
+def test_engine_codes_a_malignancy_by_its_site(engine, note, setting, expected):
+    result = engine.suggest(note, setting=setting)
+    codes = {s["code"] for s in result["suggestions"] if s["system"] == "ICD-10-CM"}
+    assert expected in codes and "C80.1" not in codes
