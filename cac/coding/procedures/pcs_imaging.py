@@ -23,7 +23,15 @@ _QUALIFIER = re.compile(r", (Intravascular|Guidance|Densitometry|Transesophageal
 def _rules() -> dict[str, Any]:
     data = dict(load_yaml("pcs_imaging.yaml"))
     data["_modalities"] = [(m["title"], compile_flex(m["words"])) for m in data["modalities"]]
-    data["_parts"] = [(compile_flex(b["words"]), list(b["titles"])) for b in data["body_parts"]]
+    data["_parts"] = [
+        (
+            compile_flex(b["words"]),
+            list(b["titles"]),
+            tuple(b.get("modalities") or ()),
+            tuple(b["note_types"]) if "note_types" in b else None,
+        )
+        for b in data["body_parts"]
+    ]
     return data
 
 
@@ -97,7 +105,7 @@ def _scan(ctx: NoteContext, store: Any, score: float, within: list[tuple[int, in
             if within is not None:
                 lo, hi = next((max(lo, s), min(hi, e)) for s, e in within if s <= m.start() < e)
             near = ctx.text[lo:hi]
-            chosen = _body_part(index, modality, near, m.start() - lo, m.end() - lo)
+            chosen = _body_part(index, modality, near, m.start() - lo, m.end() - lo, ctx.note_type)
             if chosen is None:
                 continue
             base, part = chosen
@@ -129,11 +137,19 @@ def _scan(ctx: NoteContext, store: Any, score: float, within: list[tuple[int, in
 
 
 def _body_part(
-    index: dict[str, list[tuple[str, str]]], modality: str, near: str, m_start: int, m_end: int
+    index: dict[str, list[tuple[str, str]]],
+    modality: str,
+    near: str,
+    m_start: int,
+    m_end: int,
+    note_type: str | None = None,
 ) -> tuple[str, re.Match[str]] | None:
-    """The PCS base title for the body part named nearest the modality words (compound parts win ties)."""
+    """The PCS base title for the body part named nearest the modality words (compound parts win ties). A body-part
+    entry may hold only for some modalities or note types (a convention of case reports)."""
     best: tuple[int, int, str, re.Match[str]] | None = None
-    for order, (words, titles) in enumerate(_rules()["_parts"]):
+    for order, (words, titles, modalities, note_types) in enumerate(_rules()["_parts"]):
+        if (modalities and modality not in modalities) or (note_types is not None and note_type not in note_types):
+            continue
         for hit in words.finditer(near):
             gap = m_start - hit.end() if hit.end() <= m_start else max(0, hit.start() - m_end)
             base = next(
