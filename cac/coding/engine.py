@@ -14,7 +14,7 @@ from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, ope
 from cac.coding.candidates import vote
 from cac.coding.encoder import Encoder
 from cac.coding.index_walk import IndexTree, WalkResult, context_words, written_and_index_words
-from cac.coding.neoplasm import IN_SITU, IN_SITU_WORDS, MALIGNANCY, PRIMARY, NeoplasmTable
+from cac.coding.neoplasm import NeoplasmTable, neoplasm_column
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.rerank import bundled as bundled_reranker
@@ -185,13 +185,13 @@ class Engine:
         window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
         written, with_synonyms = written_and_index_words(window)
         result = self._index_tree.walk(context_words(named), with_synonyms, written)
-        if MALIGNANCY.search(named) and (result is None or result.depth == 0 or result.code.startswith("C80")):
+        column = neoplasm_column(named, window)
+        if column is not None and (result is None or result.depth == 0 or result.code.startswith(("C79.9", "C80"))):
             # "Cancer - see Neoplasm, by site, malignant": the site is looked up in the Neoplasm Table
             table = self._neoplasm()
             if table:
-                before = _last_words(note.text[max(0, start) : mention.start], 3)
+                before = _last_words(note.text[note.text.rfind("\n", 0, mention.start) + 1 : mention.start], 3)
                 near = f"{before} {named} {_of_phrase(note.text, mention.end)}"
-                column = IN_SITU if IN_SITU_WORDS.search(window) else PRIMARY
                 found = table.lookup([context_words(named), context_words(near), with_synonyms], column)
                 if found is not None:
                     return found
@@ -212,7 +212,7 @@ class Engine:
 
 
 _OF_SITE = re.compile(
-    r"\s*(?:of|in|involving|arising from)\s+(?:the\s+)?(?:[lr]eft\s+|right\s+)?([a-z]+(?:\s+[a-z]+)?)", re.I
+    r"\s*(?:of|in|to|involving|arising from)\s+(?:the\s+)?(?:[lr]eft\s+|right\s+)?([a-z]+(?:\s+[a-z]+)?)", re.I
 )
 
 
@@ -222,7 +222,8 @@ def _last_words(text: str, n: int) -> str:
 
 
 def _of_phrase(text: str, end: int) -> str:
-    """The site phrase right after a mention ("of the esophagus" after "carcinoma"), or ""."""
+    """The site phrase right after a mention ("of the esophagus" after "carcinoma", "to the liver" after
+    "metastases"), or ""."""
     m = _OF_SITE.match(text, end)
     return m.group(1) if m else ""
 

@@ -4,7 +4,8 @@
 table, whose rows are anatomical sites (with subsites) and whose columns give the code by behaviour. A mention
 naming a malignancy ("pancreatic cancer", "adenocarcinoma of the colon") is looked up by the site words of its own
 text first, then of its clause; the deepest site those words reach gives the "Malignant Primary" code, or
-"Ca in situ" when the note says in situ.
+"Ca in situ" when the note says in situ; a metastasis ("liver metastases", "metastatic disease to bone") gives the
+"Malignant Secondary" code of its site.
 """
 
 from __future__ import annotations
@@ -25,8 +26,12 @@ MALIGNANCY = re.compile(
     r"\b(?:cancer|carcinoma|adenocarcinoma|malignancy|malignant (?:neoplasm|tumou?r)|ca)\b", re.IGNORECASE
 )
 IN_SITU_WORDS = re.compile(r"\bin situ\b|\bDCIS\b|\bCIS\b", re.IGNORECASE)
+SECONDARY = "Malignant Secondary"
+METASTASIS = re.compile(r"\bmetasta(?:sis|ses|tic)\b|\bmets\b", re.IGNORECASE)
 # Site rows too general to stand for a documented site ("unknown site or unspecified", "overlapping lesion").
-_VAGUE = re.compile(r"unknown|unspecified|overlapping|\bNEC\b|\bsite\b", re.IGNORECASE)
+_VAGUE = re.compile(
+    r"unknown|unspecified|overlapping|\bsite\b|\bmetasta|disseminated|generalized|ill-defined", re.IGNORECASE
+)
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
@@ -39,7 +44,7 @@ class _Site:
 
 
 def _key(term: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in words(_BRACKETS.sub(" ", term.lower())) if w not in STOPWORDS)
+    return frozenset(stem(w) for w in words(_BRACKETS.sub(" ", term.lower())) if w not in STOPWORDS and w != "nec")
 
 
 class NeoplasmTable:
@@ -107,3 +112,13 @@ class NeoplasmTable:
             return None  # "breast cancer with bone metastases": two sites at the same depth; the index walk decides
         path = ", ".join(["Neoplasm, neoplastic", *top[2], column])
         return WalkResult(top[3], path, top[0], top[1])
+
+
+def neoplasm_column(named: str, clause: str) -> str | None:
+    """The table column a mention asks for: a malignancy its primary (or in situ) code, a metastasis its secondary
+    code; None for any other mention."""
+    if MALIGNANCY.search(named):
+        return IN_SITU if IN_SITU_WORDS.search(clause) else PRIMARY
+    if METASTASIS.search(named):
+        return SECONDARY
+    return None

@@ -65,3 +65,17 @@ def test_engine_codes_a_malignancy_by_its_site(engine, note, setting, expected):
     result = engine.suggest(note, setting=setting)
     codes = {s["code"] for s in result["suggestions"] if s["system"] == "ICD-10-CM"}
     assert expected in codes and "C80.1" not in codes
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("Assessment: liver metastases.", "C78.7"),
+        ("Assessment: metastatic disease to bone.", "C79.51"),
+        ("Assessment: brain metastases from lung cancer.", "C79.31"),
+        ("Assessment: brain cancer.", "C71.9"),  # "brain NEC" is the brain's general site
+    ],
+)
+def test_metastasis_gives_the_secondary_code_of_its_site(engine, note, expected):
+    result = engine.suggest(note, setting="outpatient")
+    assert expected in {s["code"] for s in result["suggestions"] if s["system"] == "ICD-10-CM"}
