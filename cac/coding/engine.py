@@ -14,7 +14,7 @@ from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, ope
 from cac.coding.candidates import vote
 from cac.coding.encoder import Encoder
 from cac.coding.index_walk import IndexTree, WalkResult, context_words, written_and_index_words
-from cac.coding.neoplasm import NeoplasmTable, neoplasm_column
+from cac.coding.neoplasm import SECONDARY, NeoplasmTable, neoplasm_column
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.rerank import bundled as bundled_reranker
@@ -192,7 +192,10 @@ class Engine:
             if table:
                 before = _last_words(note.text[note.text.rfind("\n", 0, mention.start) + 1 : mention.start], 3)
                 near = f"{before} {named} {_of_phrase(note.text, mention.end)}"
-                found = table.lookup([context_words(named), context_words(near), with_synonyms], column)
+                contexts = [context_words(named), context_words(near)]
+                if column != SECONDARY:  # a metastasis's site is written next to it ("liver metastases")
+                    contexts.append(with_synonyms)
+                found = table.lookup(contexts, column)
                 if found is not None:
                     return found
         return result

@@ -185,6 +185,20 @@ _LIST_MARKER = re.compile(r"(?m)^\s*(?:#|\d{1,2}[.)])\s*")
 _ABSENT = re.compile(r"\b(without|no|denies|denied|negative for|free of|absence of)\b[^.,;:\n]*", re.IGNORECASE)
 
 
+_ORDINALS = {
+    "1": ("first", "1st"),
+    "2": ("second", "2nd"),
+    "3": ("third", "3rd"),
+    "4": ("fourth", "4th"),
+    "i": ("first", "1st"),
+    "ii": ("second", "2nd"),
+    "iii": ("third", "3rd"),
+    "iv": ("fourth", "4th"),
+}
+# Words a number may follow as a modifier of the index ("stage 1", "type 2", "grade 3").
+_NUMBERED = frozenset({"stage", "grade", "type", "class", "degree", "level", "phase", "tier", "gravida", "para"})
+
+
 def context_words(text: str, synonyms: bool = True) -> frozenset[str]:
     """Stemmed content words of a stretch of note text, with the index's words for them when ``synonyms``."""
     written, with_synonyms = written_and_index_words(text)
@@ -193,11 +207,17 @@ def context_words(text: str, synonyms: bool = True) -> frozenset[str]:
 
 def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The stretch's own stemmed content words, and the same with the index's words for them, in one pass."""
-    written = set()
-    extra = set()
-    for w in words(_ABSENT.sub(" ", _LIST_MARKER.sub(" ", text))):
+    written: set[str] = set()
+    extra: set[str] = set()
+    tokens = words(_ABSENT.sub(" ", _LIST_MARKER.sub(" ", text)))
+    for i, w in enumerate(tokens):
         if w in STOPWORDS:
             continue
+        if w.isdigit() and (i == 0 or tokens[i - 1] not in _NUMBERED):
+            continue  # "A1c 7.1" is no stage 1; a number counts only after the word it numbers ("stage 3", "type 2")
+        if i > 0 and tokens[i - 1] in ("grade", "degree") and w in _ORDINALS:
+            # "grade 2 hemorrhoids" says what the index writes as "second degree"
+            written.update(stem(x) for x in (*_ORDINALS[w], "degree"))
         written.add(stem(w))
         for synonym in walk_synonyms().get(w, []):
             extra.add(stem(synonym))

@@ -27,6 +27,7 @@ MALIGNANCY = re.compile(
 )
 IN_SITU_WORDS = re.compile(r"\bin situ\b|\bDCIS\b|\bCIS\b", re.IGNORECASE)
 SECONDARY = "Malignant Secondary"
+SECONDARY_WORDS = re.compile(r"\bsecondary\b", re.IGNORECASE)
 METASTASIS = re.compile(r"\bmetasta(?:sis|ses|tic)\b|\bmets\b", re.IGNORECASE)
 # Site rows too general to stand for a documented site ("unknown site or unspecified", "overlapping lesion").
 _VAGUE = re.compile(
@@ -117,7 +118,9 @@ class NeoplasmTable:
 def neoplasm_column(named: str, clause: str) -> str | None:
     """The table column a mention asks for: a malignancy its primary (or in situ) code, a metastasis its secondary
     code; None for any other mention."""
-    if MALIGNANCY.search(named):
+    if SECONDARY_WORDS.search(named):  # "secondary malignant neoplasm of brain"
+        return SECONDARY
+    if MALIGNANCY.search(named):  # "metastatic colon cancer" names its primary site
         return IN_SITU if IN_SITU_WORDS.search(clause) else PRIMARY
     if METASTASIS.search(named):
         return SECONDARY

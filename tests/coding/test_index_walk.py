@@ -71,3 +71,22 @@ def test_a_lettered_stage_needs_no_stage_word(tree):
     line = "CKD chronic kidney disease 3b, followed by nephrology"
     result = tree.walk(context_words("CKD chronic kidney disease"), context_words(line))
     assert result is not None and result.code == "N18.32", result
+
+
+@pytest.mark.parametrize(
+    ("mention", "line", "code"),
+    [
+        # a number is a modifier only after the word it numbers: the A1c's "7.1" is no "stage 1"
+        ("chronic kidney disease", "DM2 (A1c 7.1), chronic kidney disease stage 3a attributed to diabetes", "N18.31"),
+        # "grade 2" / "grade II" is the index's "2nd degree"
+        ("hemorrhoids", "grade 2 internal hemorrhoids", "K64.1"),
+        ("hemorrhoids", "Grade II internal hemorrhoids, banded", "K64.1"),
+        ("hemorrhoids", "internal hemorrhoids", "K64.8"),
+    ],
+)
+def test_numbers_modify_only_the_word_they_number(tree, mention, line, code):
+    from cac.coding.index_walk import written_and_index_words
+
+    written, with_synonyms = written_and_index_words(line)
+    result = tree.walk(context_words(mention), with_synonyms, written)
+    assert result is not None and result.code == code, result

@@ -79,3 +79,11 @@ def test_engine_codes_a_malignancy_by_its_site(engine, note, setting, expected):
 def test_metastasis_gives_the_secondary_code_of_its_site(engine, note, expected):
     result = engine.suggest(note, setting="outpatient")
     assert expected in {s["code"] for s in result["suggestions"] if s["system"] == "ICD-10-CM"}
+
+
+def test_secondary_named_and_metastatic_primary(engine):
+    codes = lambda note: {s["code"] for s in engine.suggest(note, setting="outpatient")["suggestions"]}  # noqa: E731
+    assert "C79.31" in codes("Assessment: secondary malignant neoplasm of brain.")
+    # "metastatic colon cancer" names the primary site; where it spread is not written
+    found = codes("Assessment: metastatic colon cancer.")
+    assert "C18.9" in found and "C78.5" not in found
