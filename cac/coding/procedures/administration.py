@@ -17,6 +17,11 @@ from cac.coding.types import Candidate
 CPT, HCPCS = "CPT", "HCPCS"
 _AGE = re.compile(r"\b(\d{1,3})[- ]?(?:y/?o|yo|yrs?|years?[- ]old|year[- ]old)\b|\b(\d{1,3}) ?(?:M|F)\b")
 _MEDICARE = re.compile(r"\bmedicare\b", re.I)
+_ELSEWHERE = re.compile(
+    r"\balready (received|given|had|done|got)\b|\b(received|given|got|had)\b.{0,30}\b(at (her|his|the|a|an|their) "
+    r"(pharmacy|pharmacist|work|employer|outside \w+)|elsewhere|by (her|his|their) (pharmacy|employer|PCP))\b",
+    re.I,
+)
 _COUNSEL = re.compile(r"\bcounsel(ed|ing)? (by (me|physician|provider|MD|NP|PA)|provided by)|\bI counseled\b", re.I)
 # An IV push or infusion in the ED is reported on the facility claim; the professional claim rarely carries it.
 _FACILITY_SCORE = 0.6
@@ -232,6 +237,8 @@ def propose_vaccines(ctx: NoteContext, setting: str, store: Any) -> list[Candida
             near = ctx.text[max(clause.start, m.start() - 40) : m.end()] + tail
             if re.search(r"\b(up to date|UTD|declined|refused|due|next visit|previously|in 20\d\d)\b", near, re.I):
                 continue
+            if _ELSEWHERE.search(clause_text):
+                continue  # "flu shot already received at her pharmacy": given before, by someone else
             ev = span(ctx.text, m.start(), clause.end if clause.end - m.start() < 80 else m.end())
             taken.append((m.start(), m.end()))
             given_groups.add((group, clause.start))

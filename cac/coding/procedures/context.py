@@ -9,10 +9,28 @@ from typing import Any
 
 from cac.coding.procedures.data import compile_flex, load_yaml
 
-# A clause ends at a sentence stop, a semicolon, a blank line, or a line break before a list item or a header.
+# A clause ends at a sentence stop, a semicolon, a blank line, or a line break before a list item ("- ", "2) ",
+# "#3 ") or a header.
 _CLAUSE_END = re.compile(
-    r"(?<=[.;!?])\s+(?=[A-Z0-9(\-•*])|;\s*|\n\s*\n|\n(?=\s*(?:[-•*]|\d+[.)]\s|[A-Z][A-Za-z /&-]{1,40}:))"
+    r"(?<=[.;!?])\s+(?=[A-Z0-9(\-•*])|;\s*|\n\s*\n|\n(?=\s*(?:[-•*]|#\s?\d+\b|\d+[.)]\s|[A-Z][A-Za-z /&-]{1,40}:))"
 )
+# A negation inside a parenthetical aside that names something else is about that thing ("cerumen removed
+# (irrigation not needed)"); "(patient declined)" still negates the procedure before it.
+_ASIDE_SUBJECTS = frozenset(
+    {"patient", "pt", "was", "were", "is", "are", "has", "had", "been", "by", "per", "the", "it", "this", "he", "she"}
+)
+_ASIDE_SUBJECTS |= {"they", "family", "and", "but", "then", "procedure", "test", "study", "exam"}
+
+
+def _names_other(before_cue: str) -> bool:
+    """True when ``before_cue`` (the text between the procedure words and a cue) opens a parenthetical aside that
+    names something other than the patient or the procedure itself."""
+    if ")" in before_cue or "(" not in before_cue:
+        return False
+    words = re.findall(r"[A-Za-z]{2,}", before_cue[before_cue.rindex("(") :])
+    return any(w.lower() not in _ASIDE_SUBJECTS for w in words)
+
+
 _BEFORE_WINDOW = 60
 # A cue does not reach across a parenthesis, a dash aside or a label.
 _BEFORE_CUT = re.compile(r"[():]| - | -- ")
@@ -227,8 +245,10 @@ class NoteContext:
             if hit:
                 return f"cue {hit.group(0)!r}"
         after = self.text[end : clause.end]
-        for pattern in cues.after[:1] if listed else cues.after:
+        for index, pattern in enumerate(cues.after[:1] if listed else cues.after):
             hit = pattern.search(after)
+            if hit and index == 0 and _names_other(after[: hit.start()]):
+                continue
             if hit:
                 return f"cue {hit.group(0)!r}"
         if not use_mentions:

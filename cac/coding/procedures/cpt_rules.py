@@ -57,6 +57,7 @@ class Family:
     result_test: bool = False
     keywords: frozenset[str] | None = None
     requires_note: bool = False
+    count_triggers: bool = False
 
 
 def _patterns(items: Any) -> tuple[re.Pattern[str], ...]:
@@ -128,6 +129,7 @@ def families() -> tuple[Family, ...]:
                 suppressed_by=tuple(raw.get("suppressed_by") or ()),
                 result_test=bool(raw.get("result_test", False)),
                 requires_note=bool(raw.get("requires_note", False)),
+                count_triggers=bool(raw.get("count_triggers", False)),
             )
         )
     return tuple(out)
@@ -206,6 +208,16 @@ def count_each_in(pattern: re.Pattern[str], text: str) -> int:
     return len({re.sub(r"[^0-9A-Z]", "", m.group(0).upper()) for m in pattern.finditer(text)})
 
 
+def count_trigger_items(family: Family, ctx: NoteContext) -> int:
+    """How many separate acts of the family the note documents: the clauses holding an unblocked trigger
+    ("1) punch biopsy, L forearm ... 2) punch biopsy, lower back"), outside the note's title and procedure list
+    (which name the same acts again) unless only they name it."""
+    hits = sorted((m.start(), m.end()) for p in family.trigger for m in p.finditer(ctx.text))
+    clauses = {ctx.clause_index(s) for s, e in hits if ctx.ok(s, e, use_mentions=not family.result_test)} - {-1}
+    body = {i for i in clauses if not ctx.in_header(ctx.clauses[i].start)} if clauses else set()
+    return len(body or clauses)
+
+
 def _first_trigger(family: Family, ctx: NoteContext) -> tuple[Span, str] | None:
     """The first occurrence of the family's words that may be coded, and why earlier ones were skipped.
 
@@ -222,6 +234,11 @@ def _first_trigger(family: Family, ctx: NoteContext) -> tuple[Span, str] | None:
         hits = in_list if family.header_only or in_list else hits
     for start, end in hits:
         reason = ctx.block_reason(start, end, use_mentions=not family.result_test)
+        last = ctx.clause_at(max(start, end - 1))
+        if reason is None and last.start > start:
+            # a match reaching into the next sentence ("breast cancer at 49. Benign left breast core biopsy 2016")
+            # is read where its procedure words are
+            reason = ctx.block_reason(last.start, end, use_mentions=not family.result_test)
         if reason is None and (family.requires or family.excludes):
             lo, hi = ctx.window(start)
             near = ctx.text[min(lo, ctx.clause_at(start).start) : hi]
@@ -259,6 +276,8 @@ def propose_cpt(ctx: NoteContext, setting: str, note_type: str | None, store: An
             scope.count = count_in(family.count, scope.trigger_clause) or count_in(family.count, scope.text)
         if family.count_each is not None:
             scope.count = max(scope.count or 0, count_each_in(family.count_each, scope.trigger_clause)) or None
+        if family.count_triggers:
+            scope.count = max(scope.count or 0, count_trigger_items(family, ctx)) or None
         codes: list[tuple[str | None, list[Span], str]] = []
         chosen: tuple[str | None, list[Span], str] | None = None
         # clause_first: the alternatives are read in the trigger's own clause first ("cryotherapy to 5 actinic

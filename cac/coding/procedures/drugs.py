@@ -365,6 +365,9 @@ def choose_code(store: Any, dose: Dose, note: str = "") -> tuple[str, float, str
         return None
     amount, kind = given
     fitting = [o for o in options if o[2] == kind]
+    if not fitting and dose.route == "inhalation" and kind == "ml" and len(options) == 1:
+        # a unit-dose inhalation product given by volume ("DuoNeb 3 mL"): one vial is one unit dose
+        return options[0][0], amount / dose.times, kind
     if not fitting:
         return None
     exact = [o for o in fitting if abs(o[1] - amount / dose.times) < 1e-6]

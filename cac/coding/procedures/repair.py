@@ -80,6 +80,40 @@ def _site_before(ctx: NoteContext, clause: Any, back: int = 2) -> str | None:
     return None
 
 
+# A numbered wound ("#2 R forearm 3 cm", "Wound 2:", "Lac #3"): the number ties its size to its repair elsewhere.
+_WOUND_LABEL = re.compile(r"^\W{0,3}(?:#\s?|(?:wound|lac(?:eration)?|site)\s*#?\s?)(?P<n>\d{1,2})\b", re.I)
+_BLOCK_START = re.compile(r"\n[ \t]*\n")
+
+
+def _wound_clause(ctx: NoteContext, clause: Any) -> bool:
+    """A clause that names a wound, or an item of a list headed by one ("Wounds:\n #1 scalp 2.5 cm ...")."""
+    rules = _rules()
+    if rules["_wound"].search(ctx.text[clause.start : clause.end]):
+        return True
+    block = max((m.end() for m in _BLOCK_START.finditer(ctx.text, 0, clause.start)), default=0)
+    head = ctx.text[block : clause.start].lstrip().split("\n", 1)[0]
+    return len(head) <= 60 and head.rstrip().endswith(":") and bool(rules["_wound"].search(head))
+
+
+def _labelled_texts(ctx: NoteContext) -> dict[str, list[str]]:
+    """For each wound number, the text of every run of clauses it opens (up to the next numbered clause, a blank
+    line or four clauses)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    clauses = ctx.clauses
+    for i, clause in enumerate(clauses):
+        m = _WOUND_LABEL.match(ctx.text[clause.start : clause.end])
+        if not m:
+            continue
+        end = clause.end
+        for nxt in clauses[i + 1 : i + 4]:
+            between = ctx.text[end : nxt.start]
+            if _WOUND_LABEL.match(ctx.text[nxt.start : nxt.end]) or "\n\n" in between.replace(" ", ""):
+                break
+            end = nxt.end
+        out[m.group("n")].append(ctx.text[clause.start : end])
+    return out
+
+
 def propose_repairs(ctx: NoteContext, store: Any) -> list[Candidate]:
     """Repair codes for the wounds closed in this encounter."""
     rules = _rules()
@@ -98,9 +132,10 @@ def propose_repairs(ctx: NoteContext, store: Any) -> list[Candidate]:
     wounds: list[tuple[float, str, str, Span]] = []  # length, site, class, evidence
     total = rules["_total"].search(text)
     lacs = []
+    labelled = _labelled_texts(ctx)
     for clause in ctx.clauses:
         clause_text = text[clause.start : clause.end]
-        if not rules["_wound"].search(clause_text):
+        if not _wound_clause(ctx, clause):
             continue
         for m in _LENGTH.finditer(clause_text):
             start, end = clause.start + m.start(), clause.start + m.end()
@@ -117,7 +152,8 @@ def propose_repairs(ctx: NoteContext, store: Any) -> list[Candidate]:
             defect = bool(rules["_defect"].search(clause_text)) and not re.search(
                 r"\blacs?\b|\blaceration", clause_text, re.I
             )
-            lacs.append((float(m.group("len")), site, m, clause, defect))
+            numbered = _WOUND_LABEL.match(clause_text)
+            lacs.append((float(m.group("len")), site, m, clause, defect, numbered.group("n") if numbered else None))
     if total:
         site = next((lac[1] for lac in lacs if lac[1]), None) or site_of(text)
         wounds.append(
@@ -125,15 +161,18 @@ def propose_repairs(ctx: NoteContext, store: Any) -> list[Candidate]:
         )
     else:
         seen: set[tuple[float, str | None]] = set()
-        for length, site, m, clause, defect in lacs:
+        for length, site, m, clause, defect, label in lacs:
             if (length, site) in seen:
                 continue
             seen.add((length, site))
-            klass = (
-                repair_class(text[clause.start : clause.end])
-                if repair_class(text[clause.start : clause.end]) != "simple"
-                else note_class
-            )
+            own = repair_class(text[clause.start : clause.end])
+            parts = labelled.get(label or "", [])
+            if own == "simple" and len(parts) > 1:
+                # the numbered wound's own repair line says how it was closed ("#1 ... Simple repair")
+                own = repair_class(" ".join(parts))
+                klass = own if _rules()["_trigger"].search(" ".join(parts)) else note_class
+            else:
+                klass = own if own != "simple" else note_class
             if defect and klass == "simple":
                 continue  # the simple closure of an excision defect is part of the excision
             start = clause.start + m.start()
