@@ -61,6 +61,24 @@ def _negated(text: str, start: int, is_drug: bool) -> bool:
     return is_drug or not word.startswith(("allerg", "intolerant"))
 
 
+# A drug given once or for the stay is no long-term drug therapy: "ASA 324 mg chewed in the ED",
+# "enoxaparin 40 mg SC daily for DVT prophylaxis", "ceftriaxone x1".
+_NOT_LONG_TERM = re.compile(
+    r"\b(?:prophyla\w*|ppx|given|administered|chewed|once|one[- ]time|single dose|loading dose|stat|x\s?1|"
+    r"in the (?:ED|ER|emergency department)|while (?:admitted|inpatient|in hospital))\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BOUNDS = re.compile(r"[.;\n]")
+
+
+def _not_long_term(text: str, match: re.Match[str]) -> bool:
+    """True when the drug's own clause says it was given once or only for the stay."""
+    before = [m.end() for m in _CLAUSE_BOUNDS.finditer(text, max(0, match.start() - 200), match.start())]
+    after = _CLAUSE_BOUNDS.search(text, match.end())
+    clause = text[before[-1] if before else max(0, match.start() - 200) : after.start() if after else len(text)]
+    return bool(_NOT_LONG_TERM.search(clause))
+
+
 def _span(match: re.Match[str]) -> Span:
     return Span(match.start(), match.end(), match.group(0))
 
@@ -202,7 +220,11 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     for rule in rules():
         if not ctx.store.is_billable("ICD-10-CM", rule.code):
             continue
-        spans = [_span(m) for m in rule.pattern.finditer(text) if not _negated(text, m.start(), rule.is_drug)]
+        spans = [
+            _span(m)
+            for m in rule.pattern.finditer(text)
+            if not _negated(text, m.start(), rule.is_drug) and not (rule.is_drug and _not_long_term(text, m))
+        ]
         if not spans:
             continue
         if rule.code in have:  # already found from a mention: the rule's own words confirm it

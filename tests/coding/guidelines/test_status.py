@@ -125,3 +125,21 @@ def test_device_status_phrases(store):
         store, "R chest port-a-cath in place. Insulin pump. ICD in situ. s/p LAD stents. Quit cigarettes 2021."
     )
     assert {"Z95.828", "Z96.41", "Z95.810", "Z95.5", "Z87.891"} <= set(codes)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("ED course: ASA 324 mg chewed, nitroglycerin SL.", "Z79.82"),
+        ("Plan: enoxaparin 40 mg SC daily for DVT prophylaxis while admitted.", "Z79.01"),
+        ("Given: ceftriaxone 1 g IV x1, apixaban loading dose.", "Z79.01"),
+    ],
+)
+def test_a_drug_given_once_or_for_the_stay_is_not_long_term(store, text, absent):
+    assert absent not in found(store, text, setting="inpatient")
+
+
+def test_a_current_drug_beside_a_one_time_dose_still_counts(store):
+    text = "Home meds: apixaban 5 mg BID.\nED: ASA 324 mg given."
+    codes = found(store, text)
+    assert "Z79.01" in codes and "Z79.82" not in codes
