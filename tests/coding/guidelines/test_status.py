@@ -143,3 +143,32 @@ def test_a_current_drug_beside_a_one_time_dose_still_counts(store):
     text = "Home meds: apixaban 5 mg BID.\nED: ASA 324 mg given."
     codes = found(store, text)
     assert "Z79.01" in codes and "Z79.82" not in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Allergies: tramadol (confusion).", "Z88.5"),
+        ("All: morphine (itching).", "Z88.5"),
+        ("All: ASA (wheezing).", "Z88.6"),
+        ("Allergies: ceftriaxone (hives).", "Z88.1"),
+        ("Allergies: peanuts (anaphylaxis), amoxicillin (rash).", "Z88.0"),
+        ("Long-term NSAID use - check BMP yearly.", "Z79.1"),
+        ("Breast DCIS 2003, s/p lumpectomy and radiation.", "Z92.3"),
+        ("Brain metastases s/p stereotactic radiosurgery, stable.", "Z92.3"),
+    ],
+)
+def test_allergy_nsaid_and_irradiation_status(store, text, code):
+    assert code in found(store, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Adjuvant radiation planned after chemotherapy.", "Z92.3"),
+        ("Took ibuprofen at home without relief.", "Z79.1"),
+        ("All of the labs were normal: no action.", "Z88.6"),
+    ],
+)
+def test_planned_radiation_and_one_off_nsaids_are_no_status(store, text, absent):
+    assert absent not in found(store, text)
