@@ -184,7 +184,14 @@ class Engine:
         # Only the mention's own abbreviations are read expanded: "in ED" must not make hypertension an emergency.
         window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
         written, with_synonyms = written_and_index_words(window)
-        result = self._index_tree.walk(context_words(named), with_synonyms, written)
+        result = None
+        head = _HEAD_CONNECTOR.split(named, maxsplit=1)[0]
+        if head != named and context_words(head):
+            # "Anemia in CKD": the main term is the condition before the connector, as a coder reads it (Anemia > in
+            # > chronic kidney disease), not a main term the words after it happen to name (Disease, kidney)
+            result = self._index_tree.walk(context_words(head), with_synonyms, written)
+        if result is None:
+            result = self._index_tree.walk(context_words(named), with_synonyms, written)
         column = neoplasm_column(named, window)
         if column is not None and (result is None or result.depth == 0 or result.code.startswith(("C79.9", "C80"))):
             # "Cancer - see Neoplasm, by site, malignant": the site is looked up in the Neoplasm Table
@@ -214,6 +221,8 @@ class Engine:
         return apply_guidelines(candidates, ctx)
 
 
+# The words joining a condition to what it is in, with, due to or of ("Anemia in CKD", "Sepsis due to E. coli").
+_HEAD_CONNECTOR = re.compile(r"\s+(?:in|with|due to|secondary to|from|of)\s+", re.IGNORECASE)
 _OF_SITE = re.compile(
     r"\s*(?:of|in|to|involving|arising from)\s+(?:the\s+)?(?:[lr]eft\s+|right\s+)?([a-z]+(?:\s+[a-z]+)?)", re.I
 )

@@ -136,3 +136,16 @@ def test_follow_up_word_does_not_yield_z09(engine):
     result = engine.suggest(text)
     assert "Z09" not in {s["code"] for s in result["suggestions"]}
     assert "I10" in {s["code"] for s in result["suggestions"] if s["score"] >= result["threshold"]}
+
+
+@pytest.mark.parametrize(
+    ("note", "expected", "not_expected"),
+    [
+        # the main term is the condition before "in": Anemia > in > chronic kidney disease, not Disease, kidney
+        ("A/P: 3. Anemia in CKD - iron replete.\n4. CKD stage 4.", "D63.1", None),
+        ("Assessment: sepsis due to E. coli.", "A41.51", "A41.9"),
+    ],
+)
+def test_the_main_term_is_the_condition_before_its_connector(engine, note, expected, not_expected):
+    codes = {s["code"] for s in engine.suggest(note, setting="outpatient")["suggestions"]}
+    assert expected in codes and (not_expected is None or not_expected not in codes)
