@@ -22,7 +22,7 @@ from cac.nlp.normalise import bag, content_words
 
 log = logging.getLogger(__name__)
 
-MATCHER_VERSION = "7"
+MATCHER_VERSION = "8"
 MAX_WORDS = 8
 MIN_TYPO_LEN = 6
 PROBLEM_SYSTEMS = ("ICD-10-CM",)

@@ -37,6 +37,16 @@ def test_lemma_plural_stripping() -> None:
     assert lemma("kidneys") == "kidney" and lemma("arteries") == "artery" and lemma("diagnoses") == "diagnosis"
 
 
+def test_lemma_of_greek_and_latin_plurals() -> None:
+    # "actinic keratoses" must meet the index's "Keratosis, actinic"
+    assert [lemma(w) for w in ("keratoses", "thromboses", "nevi", "diverticula")] == [
+        "keratosis",
+        "thrombosis",
+        "nevus",
+        "diverticulum",
+    ]
+
+
 def test_exact_and_longest() -> None:
     assert run("chronic kidney disease stage 3") == [("chronic kidney disease stage 3", "N18.30")]
 
