@@ -90,3 +90,20 @@ def test_numbers_modify_only_the_word_they_number(tree, mention, line, code):
     written, with_synonyms = written_and_index_words(line)
     result = tree.walk(context_words(mention), with_synonyms, written)
     assert result is not None and result.code == code, result
+
+
+@pytest.mark.parametrize(
+    ("mention", "line", "code"),
+    [
+        # one side written is the index's "unilateral" (the side itself then picks M17.11/M17.12)
+        ("osteoarthritis", "left knee osteoarthritis", "M17.1"),
+        ("osteoarthritis", "osteoarthritis of both knees", "M17.0"),
+        ("osteoarthritis", "osteoarthritis of the knee", "M17.9"),
+    ],
+)
+def test_one_side_is_unilateral(tree, mention, line, code):
+    from cac.coding.index_walk import written_and_index_words
+
+    written, with_synonyms = written_and_index_words(line)
+    result = tree.walk(context_words(mention), with_synonyms, written)
+    assert result is not None and result.code.rstrip("-") == code, result
