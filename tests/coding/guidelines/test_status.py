@@ -172,3 +172,18 @@ def test_allergy_nsaid_and_irradiation_status(store, text, code):
 )
 def test_planned_radiation_and_one_off_nsaids_are_no_status(store, text, absent):
     assert absent not in found(store, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "expected"),
+    [
+        ("Tdap 0.5 mL IM L deltoid given.", "Z23", True),
+        ("Shingrix dose 1 administered in the clinic.", "Z23", True),
+        ("Tdap declined, not given today.", "Z23", False),
+        ("Indication: Average-risk screening colonoscopy, age 52.", "Z12.11", True),
+        ("Impression:\n1. Colon cancer screening, family history of colon cancer.", "Z12.11", True),
+        ("Plan: due for screening colonoscopy next year.", "Z12.11", False),
+    ],
+)
+def test_vaccine_given_and_screening_colonoscopy_encounters(store, text, code, expected):
+    assert (code in found(store, text)) is expected
