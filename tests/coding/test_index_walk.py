@@ -2,7 +2,13 @@
 
 import pytest
 
-from cac.coding.index_walk import IndexTree, context_words
+from cac.coding.index_walk import IndexTree, context_words, written_and_index_words
+
+
+def walk_line(tree, mention, line):
+    """The walk as the engine makes it: the line's written words, and them with the index's words for them."""
+    written, with_synonyms = written_and_index_words(line)
+    return tree.walk(context_words(mention), with_synonyms, written)
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +91,7 @@ def test_a_lettered_stage_needs_no_stage_word(tree):
     ],
 )
 def test_numbers_modify_only_the_word_they_number(tree, mention, line, code):
-    from cac.coding.index_walk import written_and_index_words
-
-    written, with_synonyms = written_and_index_words(line)
-    result = tree.walk(context_words(mention), with_synonyms, written)
+    result = walk_line(tree, mention, line)
     assert result is not None and result.code == code, result
 
 
@@ -102,8 +105,5 @@ def test_numbers_modify_only_the_word_they_number(tree, mention, line, code):
     ],
 )
 def test_one_side_is_unilateral(tree, mention, line, code):
-    from cac.coding.index_walk import written_and_index_words
-
-    written, with_synonyms = written_and_index_words(line)
-    result = tree.walk(context_words(mention), with_synonyms, written)
+    result = walk_line(tree, mention, line)
     assert result is not None and result.code.rstrip("-") == code, result

@@ -176,5 +176,17 @@ def context_text(cand: Candidate, ctx: GuidelineContext, window: int = 100) -> s
     return " \n ".join(p for p in parts if p).lower()
 
 
+_CLAUSE_BOUND = re.compile(r"[.;\n]|\s-\s")
+
+
+def clause_at(text: str, start: int, end: int, reach: int = 200) -> str:
+    """The clause holding ``text[start:end]``: bounded by a full stop, semicolon, line break or spaced dash, and
+    reaching at most ``reach`` characters back."""
+    lo = max(0, start - reach)
+    before = [m.end() for m in _CLAUSE_BOUND.finditer(text, lo, start)]
+    after = _CLAUSE_BOUND.search(text, end)
+    return text[before[-1] if before else lo : after.start() if after else len(text)]
+
+
 def search_any(patterns: list[str], text: str) -> bool:
     return any(re.search(p, text, re.IGNORECASE) for p in patterns)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from cac.codesets import CodeEntry
-from cac.coding.guidelines.common import ICD, add_flag, add_rationale, bare, context_text, derive
+from cac.coding.guidelines.common import ICD, add_flag, add_rationale, bare, clause_at, context_text, derive
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.types import Candidate
 
@@ -215,9 +215,6 @@ def respecify(cand: Candidate, entry: CodeEntry, ctx: GuidelineContext) -> tuple
     return fits[0].code, _why(fits[0].code, text, ctx, None)
 
 
-_CLAUSE_BOUND = re.compile(r"[.;\n]|\s-\s")
-
-
 def clause_side(cand: Candidate, ctx: GuidelineContext) -> str | None:
     """The one side (right, left, bilateral) stated in the clauses holding the evidence, or None."""
     text = ctx.text or ""
@@ -225,10 +222,7 @@ def clause_side(cand: Candidate, ctx: GuidelineContext) -> str | None:
     for span in cand.evidence:
         if not (0 <= span.start <= span.end <= len(text)):
             continue
-        before = [m.end() for m in _CLAUSE_BOUND.finditer(text, 0, span.start)]
-        after = _CLAUSE_BOUND.search(text, span.end)
-        clause = text[before[-1] if before else 0 : after.start() if after else len(text)]
-        sides |= text_facets(clause).get("laterality", set())
+        sides |= text_facets(clause_at(text, span.start, span.end)).get("laterality", set())
     return next(iter(sides)) if len(sides) == 1 else None
 
 

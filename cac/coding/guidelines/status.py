@@ -15,6 +15,7 @@ from importlib.resources import files
 
 import yaml
 
+from cac.coding.guidelines.common import clause_at
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.types import Candidate, Span
 
@@ -68,15 +69,11 @@ _NOT_LONG_TERM = re.compile(
     r"in the (?:ED|ER|emergency department)|while (?:admitted|inpatient|in hospital))\b",
     re.IGNORECASE,
 )
-_CLAUSE_BOUNDS = re.compile(r"[.;\n]")
 
 
 def _not_long_term(text: str, match: re.Match[str]) -> bool:
     """True when the drug's own clause says it was given once or only for the stay."""
-    before = [m.end() for m in _CLAUSE_BOUNDS.finditer(text, max(0, match.start() - 200), match.start())]
-    after = _CLAUSE_BOUNDS.search(text, match.end())
-    clause = text[before[-1] if before else max(0, match.start() - 200) : after.start() if after else len(text)]
-    return bool(_NOT_LONG_TERM.search(clause))
+    return bool(_NOT_LONG_TERM.search(clause_at(text, match.start(), match.end())))
 
 
 def _span(match: re.Match[str]) -> Span:
