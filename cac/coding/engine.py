@@ -184,14 +184,16 @@ class Engine:
         # Only the mention's own abbreviations are read expanded: "in ED" must not make hypertension an emergency.
         window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
         written, with_synonyms = written_and_index_words(window)
+        named_words = context_words(named)
         result = None
         head = _HEAD_CONNECTOR.split(named, maxsplit=1)[0]
-        if head != named and context_words(head):
+        head_words = context_words(head) if head != named else frozenset()
+        if head_words:
             # "Anemia in CKD": the main term is the condition before the connector, as a coder reads it (Anemia > in
             # > chronic kidney disease), not a main term the words after it happen to name (Disease, kidney)
-            result = self._index_tree.walk(context_words(head), with_synonyms, written)
+            result = self._index_tree.walk(head_words, with_synonyms, written)
         if result is None:
-            result = self._index_tree.walk(context_words(named), with_synonyms, written)
+            result = self._index_tree.walk(named_words, with_synonyms, written)
         column = neoplasm_column(named, window)
         if column is not None and (result is None or result.depth == 0 or result.code.startswith(("C79.9", "C80"))):
             # "Cancer - see Neoplasm, by site, malignant": the site is looked up in the Neoplasm Table
@@ -199,7 +201,7 @@ class Engine:
             if table:
                 before = _last_words(note.text[note.text.rfind("\n", 0, mention.start) + 1 : mention.start], 3)
                 near = f"{before} {named} {_of_phrase(note.text, mention.end)}"
-                contexts = [context_words(named), context_words(near)]
+                contexts = [named_words, context_words(near)]
                 if column != SECONDARY:  # a metastasis's site is written next to it ("liver metastases")
                     contexts.append(with_synonyms)
                 found = table.lookup(contexts, column)
