@@ -18,6 +18,7 @@ from cac.codesets.search import STOPWORDS, stem, words
 
 _CONNECTORS = frozenset({"with", "in", "due to", "following", "complicating", "by", "associated with", "during"})
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_MARKERS = frozenset({"nec", "nos"})  # "not elsewhere classified", "not otherwise specified"
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,17 @@ class WalkResult:
     words: int = 0  # modifier words the path used (the note's own words count twice)
 
 
-def _key(term: str) -> frozenset[str]:
-    cleaned = _BRACKETS.sub(" ", term.lower()).replace(" nec", " ").replace(" nos", " ")
-    return frozenset(stem(w) for w in words(cleaned) if w not in STOPWORDS)
+def term_key(term: str) -> frozenset[str]:
+    """An index term's stemmed content words, without its bracketed modifiers and its NEC/NOS markers."""
+    cleaned = _BRACKETS.sub(" ", term.lower())
+    return frozenset(stem(w) for w in words(cleaned) if w not in STOPWORDS and w not in _MARKERS)
 
 
 def _subterm_key(term: str, nonessential: str | None) -> frozenset[str]:
     """A subterm's words; a bare "and" takes its meaning from its modifiers ("and (on) chronic" under "acute")."""
-    key = _key(term)
+    key = term_key(term)
     if not key and nonessential:
-        key = _key(nonessential.replace("(on)", " ")) or frozenset(
+        key = term_key(nonessential.replace("(on)", " ")) or frozenset(
             stem(w) for w in words(nonessential) if w not in STOPWORDS
         )
     return key
@@ -84,13 +86,13 @@ class IndexTree:
                         stem(w) for w in words(row.nonessential) if w not in STOPWORDS
                     )
                 for variant in main_term_forms(term):
-                    key = _key(variant)
+                    key = term_key(variant)
                     if key:
                         self.mains.setdefault(key, []).append((row.id, term, row.code))
             else:
                 connector = term.lower() in _CONNECTORS
                 key = frozenset() if connector else _subterm_key(term, row.nonessential)
-                if not _key(term) and row.nonessential:
+                if not term_key(term) and row.nonessential:
                     term = f"{term} {row.nonessential}"  # shown in the rationale as "and (on) chronic"
                 siblings = self.children.setdefault(row.parent_id, [])
                 siblings.append((key, connector, term, row.code, row.id))
@@ -99,7 +101,7 @@ class IndexTree:
                     siblings.append((frozenset({stage.group(1)}), False, term, row.code, row.id))
                 if not connector and " or " in row.term:  # "atrial or auricular": either word will do
                     for alternative in row.term.split(" or "):
-                        alt_key = _key(alternative)
+                        alt_key = term_key(alternative)
                         if alt_key and alt_key != key:
                             siblings.append((alt_key, False, term, row.code, row.id))
         # A subterm that says "see X" and has no subterms of its own continues at X

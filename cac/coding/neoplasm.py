@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from cac.codesets import CodeSetStore
-from cac.codesets.search import STOPWORDS, stem, words
-from cac.coding.index_walk import WalkResult
+from cac.coding.index_walk import WalkResult, term_key
 
 TABLE = "neoplasm"
 PRIMARY = "Malignant Primary"
@@ -33,7 +32,6 @@ METASTASIS = re.compile(r"\bmetasta(?:sis|ses|tic)\b|\bmets\b", re.IGNORECASE)
 _VAGUE = re.compile(
     r"unknown|unspecified|overlapping|\bsite\b|\bmetasta|disseminated|generalized|ill-defined", re.IGNORECASE
 )
-_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 @dataclass
@@ -42,10 +40,6 @@ class _Site:
     key: frozenset[str]
     codes: dict[str, str] = field(default_factory=dict)
     children: list[int] = field(default_factory=list)
-
-
-def _key(term: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in words(_BRACKETS.sub(" ", term.lower())) if w not in STOPWORDS and w != "nec")
 
 
 class NeoplasmTable:
@@ -64,7 +58,7 @@ class NeoplasmTable:
                 continue
             if row.see or _VAGUE.search(row.term):
                 continue
-            self.sites[row.id] = _Site(row.term, _key(row.term))
+            self.sites[row.id] = _Site(row.term, term_key(row.term))
         for row in rows:
             if row.column is not None and row.code and row.parent_id in self.sites:
                 self.sites[row.parent_id].codes.setdefault(row.column, row.code)

@@ -107,3 +107,12 @@ def test_numbers_modify_only_the_word_they_number(tree, mention, line, code):
 def test_one_side_is_unilateral(tree, mention, line, code):
     result = walk_line(tree, mention, line)
     assert result is not None and result.code.rstrip("-") == code, result
+
+
+def test_term_key_drops_nec_and_nos_as_words_only():
+    from cac.coding.index_walk import term_key
+
+    # "neck" and "nose" are sites, not the markers NEC and NOS
+    assert term_key("femur, neck") == {"femur", "neck"}
+    assert term_key("of nose") == {"nose"}
+    assert term_key("brain NEC") == {"brain"} and term_key("knee NOS") == {"knee"}
