@@ -20,9 +20,12 @@ PRECEDENCE = {c: i for i, c in enumerate(LABEL_CATEGORIES)}
 BACKWARD_MAX_WORDS = 6
 FORWARD_MAX_WORDS = 40
 
-# Clause boundaries inside a sentence: ; ! ? , a full stop before a space, a colon, a line break,
-# and a list enumerator ("  2) ", "  3. ").
-_BOUNDARY = re.compile(r"[;!?\n\r\u2028\u2029]|\.(?=\s|$)|:(?!\d)|(?:(?<=\s\s)|(?<=^))\d{1,2}[.)](?=\s|[A-Za-z])")
+# Clause boundaries inside a sentence: ; ! ? , a full stop before a space, a colon, a line break (not a
+# wrapped line, whose next line goes on in lower case: "No fever, neck stiffness,\nvisual loss"), and a list
+# enumerator ("  2) ", "  3. ").
+_BOUNDARY = re.compile(
+    r"[;!?\u2028\u2029]|(?:\r\n|[\n\r])(?![ \t]*[a-z])|\.(?=\s|$)|:(?!\d)|(?:(?<=\s\s)|(?<=^))\d{1,2}[.)](?=\s|[A-Za-z])"
+)
 _WORD = re.compile(r"\w+")
 
 
@@ -175,6 +178,38 @@ def _split_overlaps(text: str, target_start: int, target_end: int, hits: list[Hi
     return out
 
 
+# A relative named as the one who lives with, brings or reports for the patient is no experiencer of the
+# patient's conditions: "(lives with daughter) with dementia", "brought in by son for confusion".
+_NOT_EXPERIENCER_BEFORE = re.compile(
+    r"\b(?:lives|living|stays|staying|resides|brought(?:\s+in)?|accompanied|escorted|driven|called|cared\s+for|"
+    r"supported|per|according\s+to|reported\s+by|history\s+(?:obtained\s+)?from|found\s+by|with)"
+    r"(?:\s+(?:in|by|with))?(?:\s+(?:his|her|their|the|pt'?s|patient'?s))?\s*$",
+    re.IGNORECASE,
+)
+# ... or who tells the history: "Mom reports fever x 2 days", "daughter states she has been confused".
+_REPORTER_AFTER = re.compile(
+    r"\s+(?:reports|reported|states|stated|says|said|notes|noted|noticed|endorses|describes|brought|called|"
+    r"is\s+at\s+(?:the\s+)?bedside|at\s+(?:the\s+)?bedside|present)\b",
+    re.IGNORECASE,
+)
+# A relative that heads its own clause ("brother with MI at 50", "Mother - breast cancer", "father had a
+# stroke") states that relative's conditions after it; its scope does not reach back over the patient's own
+# items before it ("current smoker 1 ppd, brother with MI at 50").
+_HEADS_CLAUSE = re.compile(
+    r"\s*(?:[-\u2013:]|(?:with|had|has|have|was|is|died|dx|diagnosed|passed|developed|suffered|underwent)\b)",
+    re.IGNORECASE,
+)
+
+
+def _family_scope(text: str, hit: Hit, lo: int) -> tuple[bool, bool]:
+    """Whether a family trigger is a relative at all here, and whether its scope may reach backwards."""
+    if hit.rule.category != "family":
+        return True, True
+    if _NOT_EXPERIENCER_BEFORE.search(text, max(lo, hit.start - 40), hit.start) or _REPORTER_AFTER.match(text, hit.end):
+        return False, False
+    return True, not _HEADS_CLAUSE.match(text, hit.end)
+
+
 def resolve(
     text: str, target_start: int, target_end: int, hits: list[Hit], bounds: list[int], lo: int, hi: int
 ) -> AssertionResult:
@@ -185,6 +220,9 @@ def resolve(
         category = hit.rule.category
         if category not in PRECEDENCE:
             continue
+        relative, backward = _family_scope(text, hit, lo)
+        if not relative:
+            continue
         if hit.start < target_end and target_start < hit.end:
             continue  # a trigger inside the target is part of the concept's own words
         reached = False
@@ -192,7 +230,7 @@ def resolve(
         if hit.end <= target_start and hit.rule.direction in ("forward", "both"):
             reached = target_start < _scope_end(text, hit, hits, bounds, hi)
             distance = target_start - hit.end
-        elif hit.start >= target_end and hit.rule.direction in ("backward", "both"):
+        elif hit.start >= target_end and hit.rule.direction in ("backward", "both") and backward:
             reached = target_end > _scope_start(text, hit, hits, bounds, lo)
             distance = hit.start - target_end
         if reached:

@@ -1,8 +1,10 @@
 """Excludes1 (Section I.A.12.a): two codes where one's Excludes1 note covers the other are never both coded.
 
 The note may sit on the code or on any ancestor (category, block); its texts name codes as "(E10.-)",
-"(P70.2)", "(N18.1-N18.6)" or "(E08-E13 with .42)". Of a conflicting pair the confirmed, then higher-scoring,
-then more specific code is kept.
+"(P70.2)", "(N18.1-N18.6)" or "(E08-E13 with .42)". Of a conflicting pair the confirmed code is kept; a sign or symptom
+(chapter 18, R codes) gives way to a diagnosis (Section I.B.5); of two scores within ``CLOSE_SCORES`` the code
+named by more of the note's words wins ("Reflux esophagitis" over "esophagitis", "HIV disease" over "HIV");
+otherwise the higher-scoring, then more specific code.
 """
 
 from __future__ import annotations
@@ -31,9 +33,32 @@ def conflicts(a: Candidate, b: Candidate, ctx: GuidelineContext) -> bool:
     )
 
 
+CLOSE_SCORES = 0.1
+
+
+def _is_symptom(cand: Candidate) -> bool:
+    return cand.code.startswith("R")
+
+
+def _named_words(cand: Candidate) -> int:
+    """How many words of the note name the code: the longest of its evidence spans."""
+    return max((len(span.text.split()) for span in cand.evidence), default=0)
+
+
+def _prefer(challenger: Candidate, holder: Candidate) -> bool:
+    """Whether challenger, considered after holder (a later position in the preference order), should replace it."""
+    if challenger.assertion != holder.assertion and "present" in (challenger.assertion, holder.assertion):
+        return False
+    if _is_symptom(challenger) != _is_symptom(holder):
+        return False
+    return holder.score - challenger.score <= CLOSE_SCORES and _named_words(challenger) > _named_words(holder)
+
+
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     icd = [c for c in candidates if c.system == ICD]
-    preference = sorted(icd, key=lambda c: (c.assertion != "present", -c.score, -len(bare(c.code)), c.code))
+    preference = sorted(
+        icd, key=lambda c: (c.assertion != "present", _is_symptom(c), -c.score, -len(bare(c.code)), c.code)
+    )
     kept: list[Candidate] = []
     dropped: set[int] = set()
     for cand in preference:
@@ -41,6 +66,10 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         if winner is None:
             kept.append(cand)
             continue
-        add_rationale(winner, f"rule: Excludes1 with {cand.code} ({cand.code} not coded, Section I.A.12.a)")
-        dropped.add(id(cand))
+        loser = cand
+        if _prefer(cand, winner) and not any(conflicts(k, cand, ctx) for k in kept if k is not winner):
+            kept[kept.index(winner)] = cand
+            winner, loser = cand, winner
+        add_rationale(winner, f"rule: Excludes1 with {loser.code} ({loser.code} not coded, Section I.A.12.a)")
+        dropped.add(id(loser))
     return [c for c in candidates if id(c) not in dropped]

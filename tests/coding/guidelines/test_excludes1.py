@@ -45,3 +45,27 @@ def test_parse_code_references():
     assert _covers("jaw pain R68.84", "R68.84")
     assert _covers("hypertensive chronic kidney disease (I12.-, I13.-)", "I13.0")
     assert parse_refs("brittle diabetes (mellitus)") == ()
+
+
+def test_a_symptom_gives_way_to_the_diagnosis_it_conflicts_with(make, context):
+    note = "Chronic respiratory failure with hypoxia. Wheezing on exam."
+    cands = [
+        make("R06.2", "Wheezing", note, score=0.8),
+        make("J96.11", "Chronic respiratory failure with hypoxia", note, 0.75),
+    ]
+    out = excludes1.apply(cands, context(text=note))
+    assert codes(out) == ["J96.11"]
+
+
+def test_close_scores_the_code_named_by_more_words_wins(make, context):
+    note = "Reflux esophagitis, LA grade B."
+    cands = [make("K20.90", "esophagitis", note, score=0.9), make("K21.00", "Reflux esophagitis", note, score=0.88)]
+    out = excludes1.apply(cands, context(text=note))
+    assert codes(out) == ["K21.00"]
+    assert "Excludes1 with K20.90" in out[0].rationale
+
+
+def test_a_clearly_higher_score_still_wins(make, context):
+    note = "Reflux esophagitis, LA grade B."
+    cands = [make("K20.90", "esophagitis", note, score=0.9), make("K21.00", "Reflux esophagitis", note, score=0.5)]
+    assert codes(excludes1.apply(cands, context(text=note))) == ["K20.90"]
