@@ -17,6 +17,14 @@ def label(sentence: str, target: str) -> str:
     [
         # negation, forward and backward
         ("Patient denies chest pain.", "chest pain", "negated"),
+        # a wrapped line goes on in lower case: the negation reaches the next line
+        ("No fever, neck stiffness,\nvisual loss, weakness or numbness.", "weakness", "negated"),
+        ("No fever.\nWeakness of the left arm.", "Weakness", "present"),
+        # return and call precautions
+        ("RTC 3 months or PRN; call for fever, redness or swelling of the knee.", "swelling", "hypothetical"),
+        ("Return if unable to swallow liquids, drooling, or fever persists > 48 h.", "fever", "hypothetical"),
+        ("Return to the ED for chest pain or shortness of breath.", "shortness of breath", "hypothetical"),
+        ("Return of chest pain yesterday.", "chest pain", "present"),
         ("No evidence of pneumothorax.", "pneumothorax", "negated"),
         ("Negative for fever.", "fever", "negated"),
         ("Negative   for fever.", "fever", "negated"),
