@@ -1,6 +1,7 @@
 """Signs and symptoms integral to a confirmed diagnosis are not coded (Section I.B.4-5, I.C.18.b).
 
-Pairs in ``resources/integral_symptoms.tsv``. Symptoms not routinely associated with a coded diagnosis stay;
+Pairs in ``resources/integral_symptoms.tsv``; a sign there may sit outside chapter 18 (melena, pleural effusion, joint
+pain with an injury). Symptoms not routinely associated with a coded diagnosis stay;
 in outpatient care the symptoms of an uncertain diagnosis stay, since that diagnosis was not coded.
 """
 
@@ -26,8 +27,9 @@ def _pairs() -> list[tuple[CodeSpec, list[CodeSpec], str]]:
 
 
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
-    diagnoses = [c for c in candidates if c.system == ICD and c.assertion in CONFIRMED and not _SYMPTOMS.covers(c.code)]
     pairs = _pairs()
+    signs = [sym for sym, _, _ in pairs]
+    diagnoses = [c for c in candidates if c.system == ICD and c.assertion in CONFIRMED and not _SYMPTOMS.covers(c.code)]
     established = [
         d
         for d in diagnoses
@@ -37,7 +39,8 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     ]
     out: list[Candidate] = []
     for cand in candidates:
-        if cand.system != ICD or not _SYMPTOMS.covers(cand.code):
+        is_symptom = _SYMPTOMS.covers(cand.code)
+        if cand.system != ICD or not (is_symptom or any(sym.covers(cand.code) for sym in signs)):
             out.append(cand)
             continue
         dx = next(
@@ -46,12 +49,12 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
                 for sym, dx_specs, _ in pairs
                 if sym.covers(cand.code)
                 for d in diagnoses
-                if any(s.covers(d.code) for s in dx_specs)
+                if d is not cand and any(s.covers(d.code) for s in dx_specs)
             ),
             None,
         )
         if dx is None:
-            if established and not DIAGNOSIS_SECTIONS.intersection(cand.sections) and cand.sections:
+            if is_symptom and established and not DIAGNOSIS_SECTIONS.intersection(cand.sections) and cand.sections:
                 cand.score *= EXPLAINED_SYMPTOM_FACTOR
                 add_rationale(
                     cand,

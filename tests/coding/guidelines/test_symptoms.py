@@ -22,6 +22,11 @@ from tests.coding.guidelines.helpers import codes
         ("R51.9", "G43.909"),
         ("R60.0", "I50.9"),
         ("R31.9", "N20.0"),
+        ("K92.1", "K25.4"),
+        ("J90", "I50.9"),
+        ("R12", "K21.00"),
+        ("R45.84", "F33.1"),
+        ("M25.561", "M17.11"),
     ],
 )
 def test_integral_symptom_dropped(make, context, symptom, diagnosis):
@@ -68,3 +73,8 @@ def test_symptom_stated_in_the_assessment_or_without_an_established_diagnosis_ke
     alone = make("R53.83", "fatigue", score=0.9)
     alone.sections = ["history_of_present_illness"]
     assert symptoms.apply([alone], context())[0].score == 0.9
+
+
+def test_a_sign_outside_chapter_18_stays_without_its_diagnosis(make, context):
+    out = symptoms.apply([make("K92.1", "melena", score=0.9), make("I10", "HTN", score=0.9)], context())
+    assert codes(out) == ["K92.1", "I10"]
