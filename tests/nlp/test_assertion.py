@@ -25,6 +25,11 @@ def label(sentence: str, target: str) -> str:
         ("Return if unable to swallow liquids, drooling, or fever persists > 48 h.", "fever", "hypothetical"),
         ("Return to the ED for chest pain or shortness of breath.", "shortness of breath", "hypothetical"),
         ("Return of chest pain yesterday.", "chest pain", "present"),
+        # immunity and vaccines, testing for, healed scars
+        ("Rubella immune; HIV negative.", "Rubella", "negated"),
+        ("Encounter for immunization - influenza and pneumococcal given.", "influenza", "negated"),
+        ("Serology: tested for hepatitis C.", "hepatitis C", "possible"),
+        ("WLE scar L upper back well healed, no pigment.", "scar", "historical"),
         ("No evidence of pneumothorax.", "pneumothorax", "negated"),
         ("Negative for fever.", "fever", "negated"),
         ("Negative   for fever.", "fever", "negated"),
@@ -146,3 +151,23 @@ def test_plan_and_experiencer_rules(sentence: str, target: str, expected: str) -
 )
 def test_conditional_and_exclusion_rules(sentence: str, target: str, expected: str) -> None:
     assert label(sentence, target) == expected
+
+
+def test_relative_heading_its_clause_does_not_reach_back_over_the_patients_items():
+    sentence = "Risk factors: HTN, current smoker 1 ppd, brother with MI at 50."
+    smoker = sentence.index("smoker")
+    assert assert_target(sentence, smoker, smoker + 6).label == "present"
+    mi = sentence.index("MI")
+    assert assert_target(sentence, mi, mi + 2).label == "family"
+    breast = "Breast cancer in mother."
+    assert assert_target(breast, 0, 13).label == "family"
+
+
+def test_relative_who_lives_with_brings_or_reports_is_no_experiencer():
+    for sentence, target in [
+        ("84-year-old woman (lives with daughter) with dementia", "dementia"),
+        ("brought in by daughter for 2 days of confusion", "confusion"),
+        ("Mom reports fever x 2 days", "fever"),
+    ]:
+        i = sentence.index(target)
+        assert assert_target(sentence, i, i + len(target)).label == "present", sentence
