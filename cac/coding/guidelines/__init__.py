@@ -7,6 +7,7 @@ family after the other, in this order (each change is appended to the candidate'
 2. ``uncertainty`` "possible" diagnoses: dropped outpatient/ED, coded as established inpatient.
    ``status``      status, long-term drug therapy and history Z codes read from the note's words.
 3. ``specificity`` only billable codes; non-billable codes extended to the documented detail; 7th character.
+   ``injury``      fractures, wounds, sprains coded from their clause (site, side, displacement, 7th character).
 4. ``combination`` diabetes, hypertension, COPD, sepsis combination codes.
 5. ``symptoms``    signs and symptoms integral to a confirmed diagnosis dropped.
 6. ``excludes1``   never both codes of an Excludes1 pair.
@@ -24,6 +25,7 @@ from cac.coding.guidelines import (
     assertion,
     combination,
     excludes1,
+    injury,
     pairs,
     specificity,
     status,
@@ -42,6 +44,7 @@ FAMILIES: tuple[tuple[str, Rule], ...] = (
     ("uncertainty", uncertainty.apply),
     ("status", status.apply),
     ("specificity", specificity.apply),
+    ("injury", injury.apply),
     ("combination", combination.apply),
     ("symptoms", symptoms.apply),
     ("excludes1", excludes1.apply),

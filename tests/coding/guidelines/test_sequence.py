@@ -35,6 +35,7 @@ def test_family_order_is_documented():
         "uncertainty",
         "status",
         "specificity",
+        "injury",
         "combination",
         "symptoms",
         "excludes1",

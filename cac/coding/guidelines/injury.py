@@ -1,0 +1,530 @@
+"""Injuries (ICD-10-CM chapter 19, Guideline I.C.19): the code read from the injury's own clause.
+
+A fracture, laceration, sprain, contusion or abrasion is coded as a coder codes it: the Alphabetic Index main
+term of the injury ("Fracture, traumatic", never "Fracture, pathological" unless the clause says so), its
+subterms followed with the clause's site words ("intertrochanteric femur", "waist of the scaphoid", "ulnar
+styloid"), then the tabular code whose title agrees with the clause: the side, displaced unless documented
+nondisplaced (I.C.19.c.1), without foreign body unless one is documented, and the 7th character (initial
+encounter unless the clause says subsequent or sequela; closed unless open). A clause listing several sites
+("lacerations of scalp, R forearm and upper lip") gives one code per site. The evidence becomes the clause.
+
+The data (main terms, words read as index words, what makes a fracture nontraumatic) is ``resources/injury.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from cac.codesets.search import STOPWORDS, stem, words
+from cac.coding.candidates import SOURCE_WEIGHTS
+from cac.coding.guidelines.common import ICD, add_rationale, bare, covers_any, derive, load_yaml, specs
+from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.guidelines.specificity import seventh_character, text_facets
+from cac.coding.rank import final_score
+from cac.coding.types import Candidate, Span
+
+_CONNECTORS = frozenset({"with", "in", "due to", "following", "by", "during"})
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+# Words a clause negates do not count as its modifiers ("without skull fracture", "no FB").
+_ABSENT = re.compile(r"\b(?:without|no|denies|negative for|free of)\b[^.,;:\n]*", re.IGNORECASE)
+_NEGATED_BEFORE = re.compile(r"\b(?:no|without|denies|negative for|rule out|r/o|ruled out|free of)\b[^.;\n]*$", re.I)
+_NONDISPLACED = re.compile(r"\bnon-?displaced\b|\bundisplaced\b|\bnot displaced\b", re.IGNORECASE)
+_FOREIGN_BODY = re.compile(r"\bforeign bod(?:y|ies)\b|\bFB\b")
+# A clause ends at a sentence stop, a semicolon, a colon, a blank line or a line starting a new item.
+_CLAUSE_BOUND = re.compile(r"[.;:](?=\s|$)|\n\s*\n|\n(?=\s*(?:[A-Z#*•-]|\d+[.)]))")
+_LEAD = re.compile(r"^[\s#*•\-\d.)]*")
+_SITE_LIST = re.compile(r"^\s*(?:of|to|on|involving|at|over)\s+(?:the\s+)?", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r",\s*|\s+and\s+|\s*&\s*|\s*/\s*")
+
+
+@dataclass
+class _Node:
+    term: str
+    keys: tuple[frozenset[str], ...]
+    code: str | None
+    see: str | None
+    connector: bool
+    children: list[_Node] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InjuryWalk:
+    code: str
+    path: str
+    depth: int
+
+
+def _config() -> dict[str, Any]:
+    return load_yaml("injury.yaml")
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[dict[str, re.Pattern[str]], re.Pattern[str], dict[str, tuple[str, ...]], frozenset[str]]:
+    cfg = _config()
+    kinds = {name: re.compile(k["pattern"], re.IGNORECASE) for name, k in cfg["kinds"].items()}
+    not_traumatic = re.compile("|".join(cfg["not_traumatic"]), re.IGNORECASE)
+    synonyms = {w.lower(): tuple(str(x).lower() for x in v) for w, v in cfg["words"].items()}
+    weak = frozenset(stem(w) for w in cfg["weak_words"])
+    return kinds, not_traumatic, synonyms, weak
+
+
+def _tokens(text: str) -> list[str]:
+    return words(_HYPHEN.sub("", text.lower()))
+
+
+def _key(term: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in _tokens(_BRACKETS.sub(" ", term)) if w not in STOPWORDS)
+
+
+def _keys(term: str) -> tuple[frozenset[str], ...]:
+    """A subterm's word sets: "femur, femoral" and "atrial or auricular" name either form."""
+    alternatives = [term, *re.split(r",\s*|\s+or\s+", term)]
+    return tuple(dict.fromkeys(k for k in (_key(a) for a in alternatives) if k))
+
+
+def clause_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The clause's own stemmed words (negated stretches left out), and the same with the index's words for them."""
+    _kinds, _nt, synonyms, _weak = _compiled()
+    written: set[str] = set()
+    extra: set[str] = set()
+    for w in _tokens(_ABSENT.sub(" ", text)):
+        if w in STOPWORDS:
+            continue
+        written.add(stem(w))
+        extra.update(stem(s) for s in synonyms.get(w, ()))
+    return frozenset(written), frozenset(written | extra)
+
+
+class InjuryIndex:
+    """The Alphabetic Index subtrees of the injury main terms, with their "see" references followed."""
+
+    def __init__(self, store: Any) -> None:
+        cfg = _config()
+        wanted = {k["main"] for k in cfg["kinds"].values()}
+        self.see_mains = {str(k).lower(): str(v) for k, v in cfg.get("see_mains", {}).items()}
+        self.roots: dict[str, _Node] = {}
+        nodes: dict[int, _Node] = {}
+        for row in store.index_rows("main"):
+            if row.parent_id is None:
+                if row.term in wanted and row.term not in self.roots:
+                    nodes[row.id] = self.roots[row.term] = _Node(row.term, (), row.code, row.see, False)
+                continue
+            parent = nodes.get(row.parent_id)
+            if parent is None:
+                continue
+            connector = row.term.lower() in _CONNECTORS
+            node = _Node(row.term, () if connector else _keys(row.term), row.code, row.see, connector)
+            parent.children.append(node)
+            nodes[row.id] = node
+        self._see: dict[int, _Node | None] = {}
+
+    def _resolve(self, node: _Node) -> _Node | None:
+        """The node a "see" reference names, looked up among the loaded subtrees."""
+        if node.see is None:
+            return None
+        if id(node) in self._see:
+            return self._see[id(node)]
+        parts = [p.strip() for p in node.see.split(",") if p.strip()]
+        target: _Node | None = None
+        for k in range(len(parts), 0, -1):
+            name = ", ".join(parts[:k])
+            root = self.roots.get(name) or (self.roots.get(self.see_mains.get(name.lower(), "")) if k == 1 else None)
+            if root is None:
+                continue
+            target = root
+            for part in parts[k:]:
+                target = self._child_named(target, part.lower()) if target else None
+            if target is not None:
+                break
+        self._see[id(node)] = target
+        return target
+
+    @staticmethod
+    def _child_named(node: _Node, name: str) -> _Node | None:
+        name = name.removesuffix(" nec")
+        for child in node.children:
+            term = _BRACKETS.sub("", child.term).strip().lower().removesuffix(" nec")
+            if term == name or name in term.split(", ") or term.startswith(name) or name.startswith(term):
+                return child
+        return None
+
+    def walk(self, main: str, written: frozenset[str], context: frozenset[str]) -> InjuryWalk | None:
+        """The deepest code reachable from ``main`` through subterms the context names (ties: written words)."""
+        root = self.roots.get(main)
+        if root is None:
+            return None
+        _kinds, _nt, _syn, weak = _compiled()
+
+        def matched(key: frozenset[str]) -> int:
+            required = key - weak or key
+            if not required <= context:
+                return -1
+            return len(required) + len(required & written)
+
+        def options(node: _Node) -> list[tuple[int, str, _Node]]:
+            found = []
+            pools = [node.children]
+            target = self._resolve(node)
+            if target is not None and target is not node:
+                pools.append(target.children)
+            for pool in pools:
+                for child in pool:
+                    if child.connector:
+                        for grand in child.children:
+                            best = max((matched(k) for k in grand.keys), default=-1)
+                            if best > 0:
+                                found.append((best, f"{child.term} {grand.term}", grand))
+                        continue
+                    best = max((matched(k) for k in child.keys), default=-1)
+                    if best > 0:
+                        found.append((best, child.term, child))
+            return found
+
+        def code_of(node: _Node) -> str | None:
+            if node.code:
+                return node.code
+            target = self._resolve(node)
+            return target.code if target is not None else None
+
+        def best_from(node: _Node, guard: int) -> tuple[tuple[int, int], list[str], str | None]:
+            best: tuple[tuple[int, int], list[str], str | None] = ((0, 0), [], None)
+            if guard > 8:
+                return best
+            for score, term, child in options(node):
+                (depth, sub_words), sub_path, sub_code = best_from(child, guard + 1)
+                cand: tuple[tuple[int, int], list[str], str | None]
+                if sub_code is not None:
+                    cand = ((depth + 1, sub_words + score), [term, *sub_path], sub_code)
+                elif code_of(child) is not None:
+                    cand = ((1, score), [term], code_of(child))
+                else:
+                    continue
+                if cand[0] > best[0]:
+                    best = cand
+            return best
+
+        (depth, _words), path, code = best_from(root, 0)
+        if code is None:
+            return InjuryWalk(root.code, main, 0) if root.code else None
+        return InjuryWalk(code, ", ".join([main, *path]), depth)
+
+
+@lru_cache(maxsize=2)
+def injury_index(store: Any) -> InjuryIndex:
+    return InjuryIndex(store)
+
+
+def clause_bounds(text: str, start: int, end: int, reach: int = 240) -> tuple[int, int]:
+    """The clause holding ``text[start:end]``: up to a sentence stop, semicolon, colon, blank line or a new line
+    that starts a new item (a wrapped line that goes on in lower case stays in the clause)."""
+    lo = max(0, start - reach)
+    before = [m.end() for m in _CLAUSE_BOUND.finditer(text, lo, start)]
+    after = _CLAUSE_BOUND.search(text, end, min(len(text), end + reach))
+    c_start = before[-1] if before else lo
+    c_end = after.start() if after else min(len(text), end + reach)
+    lead = _LEAD.match(text, c_start, c_end)
+    if lead:
+        c_start = lead.end()
+    while c_end > c_start and text[c_end - 1].isspace():
+        c_end -= 1
+    return min(c_start, start), max(c_end, end)
+
+
+# A capital R or L standing before a word is the side in an injury clause ("R femoral neck", "L lateral tongue").
+_SIDE_LETTER = re.compile(r"(?<![\w/])([RL])\.?(?=\s+[A-Za-z]{3})")
+
+
+def _side(text: str) -> str | None:
+    sides = set(text_facets(text).get("laterality", set()))
+    sides |= {"right" if m.group(1) == "R" else "left" for m in _SIDE_LETTER.finditer(text)}
+    return next(iter(sides)) if len(sides) == 1 else None
+
+
+def _with_side(found: tuple[frozenset[str], frozenset[str]], side: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The clause's words plus its side, written as the index writes it ("R forearm": forearm > right)."""
+    if side not in ("right", "left"):
+        return found
+    return found[0] | {side}, found[1] | {side}
+
+
+def finalize(code: str, clause: str, side: str | None, ctx: GuidelineContext) -> str | None:
+    """The billable code under ``code`` that the clause documents: side, displacement, foreign body, 7th char."""
+    entry = ctx.entry(code)
+    if entry is None:
+        return None
+    if entry.billable:
+        return entry.code
+    letter = seventh_character(entry, clause.lower())
+    descendants = ctx.store.billable_descendants(ICD, entry.code)
+    if letter is not None:
+        descendants = [d for d in descendants if len(bare(d)) == 7 and d.endswith(letter)] or descendants
+    displacement = "nondisplaced" if _NONDISPLACED.search(clause) else "displaced"
+    foreign = bool(_FOREIGN_BODY.search(_ABSENT.sub(" ", clause)))
+    best: tuple[tuple[int, int, str], str] | None = None
+    for d in descendants:
+        title = (ctx.store.title(ICD, d) or "").lower()
+        t_side = "right" if "right" in title else "left" if "left" in title else None
+        if side in ("right", "left") and t_side not in (None, side):
+            continue
+        if side not in ("right", "left") and t_side is not None:
+            continue
+        t_disp = "nondisplaced" if "nondisplaced" in title else "displaced" if "displaced" in title else None
+        if t_disp is not None and t_disp != displacement:
+            continue
+        if "with foreign body" in title and not foreign or "without foreign body" in title and foreign:
+            continue
+        # a side documented prefers the sided code; otherwise the fewest undocumented words
+        key = (0 if (side is None or t_side == side) else 1, title.count("unspecified"), d)
+        if best is None or key < best[0]:
+            best = (key, d)
+    return best[1] if best else None
+
+
+def _kind_at(clause: str, offset: int, span_len: int) -> tuple[str, re.Match[str]] | None:
+    """The injury the clause names at the evidence (else its first one not negated), and where its word is."""
+    kinds, _nt, _syn, _weak = _compiled()
+    found: list[tuple[int, str, re.Match[str]]] = []
+    for name, pattern in kinds.items():
+        for m in pattern.finditer(clause):
+            if _NEGATED_BEFORE.search(clause[: m.start()]):
+                continue
+            inside = offset <= m.start() < offset + span_len or m.start() <= offset < m.end()
+            found.append((0 if inside else 1, name, m))
+    if not found:
+        return None
+    found.sort(key=lambda f: (f[0], f[2].start()))
+    return found[0][1], found[0][2]
+
+
+def recode_span(cand: Candidate, span: Span, ctx: GuidelineContext) -> list[tuple[str, Span, str, str]] | None:
+    """The injury codes the clause around one evidence span documents, each with the clause as evidence and why;
+    None when the clause names no injury or an injury this rule leaves to the engine (a pathological fracture)."""
+    text = ctx.text or ""
+    if not (0 <= span.start < span.end <= len(text)):
+        return None
+    c_start, c_end = clause_bounds(text, span.start, span.end)
+    clause = text[c_start:c_end]
+    hit = _kind_at(clause, span.start - c_start, span.end - span.start)
+    if hit is None:
+        return None
+    kind, match = hit
+    _kinds, not_traumatic, _syn, _weak = _compiled()
+    if kind == "fracture" and not_traumatic.search(clause):
+        return None
+    cfg = _config()["kinds"][kind]
+    index = injury_index(ctx.store)
+    evidence = Span(c_start, c_end, clause)
+    head, tail = clause[: match.end()], clause[match.end() :]
+    site_list = _SITE_LIST.match(tail)
+    listed = tail[site_list.end() :] if site_list else ""
+    # Several sites only when the clause lists them ("scalp, R forearm and upper lip"); "lateral malleolus,
+    # right fibula" restates one site.
+    parts = [p for p in _LIST_SPLIT.split(listed) if p.strip()] if re.search(r"\band\b|&", listed) else []
+    segments: list[tuple[str, str]] = []  # (words to walk, words giving the side)
+    if len(parts) > 1:
+        for part in parts:
+            segments.append((f"{head} {part}", part if _side(part) else clause))
+    walks = []
+    for seg, side_text in segments:
+        written, context = _with_side(clause_words(seg), _side(side_text))
+        found = index.walk(cfg["main"], written, context)
+        if found is not None and found.depth > 0:
+            walks.append((found, seg, side_text))
+    if len({w.code for w, _s, _t in walks}) < 2:
+        written, context = _with_side(clause_words(clause), _side(clause))
+        found = index.walk(cfg["main"], written, context)
+        walks = [(found, clause, clause)] if found is not None else []
+    out = []
+    for found, seg, side_text in walks:
+        same_category = bare(found.code)[:3] == bare(cand.code)[:3]
+        if not (cfg.get("rewalk") or same_category or bare(cand.code).startswith("T14")):
+            code, path = cand.code, ""
+            why = f"rule: injury clause read as evidence ({kind})"
+        elif found.depth == 0:
+            continue  # the clause names no site the index knows ("fracture table"); the engine's code stands
+        else:
+            final = finalize(found.code, seg, _side(side_text), ctx)
+            if final is None:
+                continue
+            code, path = final, found.path
+            why = f"rule: injury coded from its clause ({kind}, I.C.19)"
+        out.append((code, evidence, why, path))
+    return out or None
+
+
+def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    if not ctx.text:
+        return candidates
+    recodable = specs(_config()["recodable"])
+    out: list[Candidate] = []
+    for cand in _not_the_disease(candidates, ctx.text):
+        if cand.system != ICD or cand.assertion not in ("present", "possible") or not covers_any(recodable, cand.code):
+            out.append(cand)
+            continue
+        kept: list[Span] = []
+        derived: dict[str, Candidate] = {}
+        for span in cand.evidence:
+            found = recode_span(cand, span, ctx)
+            if not found:
+                kept.append(span)
+                continue
+            for code, evidence, why, path in found:
+                new = derived.get(code)
+                if new is None:
+                    new = derived[code] = derive(cand, code, ctx, why)
+                    new.evidence, new.source = [], cand.source
+                    if path:  # found by the index walk over the clause, as the engine's walk finds a code
+                        new.rationale, new.source = f"index: {path}; {why}", "index"
+                if evidence not in new.evidence:
+                    new.evidence.append(evidence)
+                add_rationale(new, why)
+        if not derived:
+            out.append(cand)
+            continue
+        if kept and cand.code not in derived:
+            cand.evidence = kept
+            out.append(cand)
+        for code, new in derived.items():
+            if code == cand.code:
+                new.evidence = sorted(new.evidence + [s for s in kept if s not in new.evidence], key=lambda s: s.start)
+            if new.source == "index":
+                new.score = max(new.score, final_score(new, SOURCE_WEIGHTS["index_walk"], len(new.evidence)))
+            out.append(new)
+    out = _specific_over_unspecified(out)
+    proposed = {c.code for c in out if c.system == ICD}
+    out += [c for c in drug_codes(ctx) if c.code not in proposed]
+    return out
+
+
+_COLUMNS = {"Adverse effect": "5", "Underdosing": "6", "Poisoning Accidental (unintentional)": "1"}
+_INTENT = (("2", re.compile(r"\bintentional|\bsuicid|\bself[- ]harm", re.I)), ("3", re.compile(r"\bassault", re.I)))
+
+
+@lru_cache(maxsize=2)
+def drug_table(store: Any) -> dict[str, str]:
+    """Drug name (lower case, without "NEC") -> its Table of Drugs code without the last character (T39.31)."""
+    table: dict[str, str] = {}
+    parents: dict[int, str] = {}
+    for row in store.index_rows("drug"):
+        if row.parent_id is None:
+            parents[row.id] = row.term.lower().removesuffix(" nec").strip()
+        elif row.parent_id in parents and row.column in _COLUMNS and row.code:
+            table.setdefault(parents[row.parent_id], bare(row.code)[:-1])
+    for word, prefix in _config().get("drug_words", {}).items():
+        table[str(word).lower()] = bare(str(prefix))
+    return table
+
+
+def drug_codes(ctx: GuidelineContext) -> list[Candidate]:
+    """T codes for an adverse effect ("neutropenia due to chemotherapy", "NSAID-associated ulcer"), underdosing
+    ("ran out of levetiracetam") or poisoning ("acetaminophen overdose") the note states (Guideline I.C.19.e)."""
+    text = ctx.text or ""
+    cfg = _config()
+    table = drug_table(ctx.store)
+    not_asserted = re.compile(cfg.get("drug_not_asserted", r"(?!)"), re.IGNORECASE)
+    found: dict[str, Candidate] = {}
+    for column, patterns in cfg.get("drug_patterns", {}).items():
+        for pattern in patterns:
+            for m in re.finditer(pattern, text, re.IGNORECASE):
+                prefix = table.get(m.group("drug").lower())
+                if prefix is None:
+                    continue
+                c_start, c_end = clause_bounds(text, m.start(), m.end())
+                clause = text[c_start:c_end]
+                if not_asserted.search(text[c_start : m.start()]):
+                    continue
+                if column == "adverse_effect" and m.start() - c_start < 3 and "-" not in m.group(0):
+                    continue  # "due to X" needs the condition it explains before it
+                last = {"adverse_effect": "5", "underdosing": "6"}.get(column) or next(
+                    (d for d, rx in _INTENT if rx.search(clause)), "1"
+                )
+                code = finalize(_dotted(prefix + last), clause, None, ctx)
+                if code is None:
+                    continue
+                span = Span(c_start, c_end, clause)
+                cand = found.get(code)
+                if cand is None:
+                    kind = column.replace("_", " ")
+                    cand = found[code] = Candidate(
+                        system=ICD,
+                        code=code,
+                        title=ctx.store.title(ICD, code) or "",
+                        score=0.0,
+                        evidence=[],
+                        source="rule",
+                        rationale=f"rule: {kind} of {m.group('drug')} documented -> {code} (Table of Drugs, I.C.19.e)",
+                        mention_text=m.group(0),
+                    )
+                if span not in cand.evidence:
+                    cand.evidence.append(span)
+    for cand in found.values():
+        cand.evidence.sort(key=lambda s: s.start)
+        cand.score = final_score(cand, SOURCE_WEIGHTS["index_walk"], len(cand.evidence))
+    return list(found.values())
+
+
+def _dotted(code: str) -> str:
+    b = bare(code)
+    return f"{b[:3]}.{b[3:]}" if len(b) > 3 else b
+
+
+def _not_the_disease(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """Drop a disease code whose every evidence clause speaks of something else (a tetanus booster is no tetanus)."""
+    rules = [
+        (specs([r["code"]]), re.compile(r["context"], re.IGNORECASE)) for r in _config().get("not_the_disease", [])
+    ]
+    out = []
+    for cand in candidates:
+        rule = next((rx for spec, rx in rules if cand.system == ICD and covers_any(spec, cand.code)), None)
+        if rule is not None and cand.evidence:
+            clauses = [
+                text[slice(*clause_bounds(text, s.start, s.end))]
+                for s in cand.evidence
+                if 0 <= s.start < s.end <= len(text)
+            ]
+            if clauses and all(rule.search(c) for c in clauses):
+                continue
+        out.append(cand)
+    return out
+
+
+def _title_side(title: str) -> str | None:
+    t = title.lower()
+    return "right" if re.search(r"\bright\b", t) else "left" if re.search(r"\bleft\b", t) else None
+
+
+def _specific_over_unspecified(cands: list[Candidate]) -> list[Candidate]:
+    """One injury named twice, once fully and once less so ("Colles' fracture, right radius" in the impression,
+    "distal radius fracture" or "fracture of the scaphoid" elsewhere), is one code: the more specific one of
+    the same subcategory and side, with both evidences."""
+    injuries = [c for c in cands if c.system == ICD and "rule: injury coded" in c.rationale]
+    out = []
+    for c in cands:
+        better = None
+        if c in injuries and "unspecified" in c.title.lower():
+            side = _title_side(c.title)
+            better = next(
+                (
+                    o
+                    for o in injuries
+                    if o is not c
+                    and bare(o.code)[:4] == bare(c.code)[:4]
+                    and bare(o.code)[6:] == bare(c.code)[6:]
+                    and o.title.lower().count("unspecified") < c.title.lower().count("unspecified")
+                    and side in (None, _title_side(o.title))
+                ),
+                None,
+            )
+        if better is not None:
+            better.evidence = sorted(
+                better.evidence + [s for s in c.evidence if s not in better.evidence], key=lambda s: s.start
+            )
+            better.score = max(better.score, c.score)
+            add_rationale(better, f"rule: less specific {c.code} for the same injury merged")
+            continue
+        out.append(c)
+    return out

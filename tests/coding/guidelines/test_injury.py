@@ -1,0 +1,137 @@
+"""Injury rules (I.C.19): fractures, wounds, sprains and T codes read from their own clause."""
+
+import pytest
+
+from cac.coding.guidelines import injury
+from cac.coding.guidelines.common import load_yaml
+
+ICD = "ICD-10-CM"
+
+
+@pytest.fixture(autouse=True)
+def _index(store, imported):
+    if not store.active_release("ICD-10-CM index"):
+        pytest.skip("the Alphabetic Index is not imported (needs ../shared/data)")
+
+
+def _codes(out):
+    return {c.code: c for c in out if c.system == ICD}
+
+
+@pytest.mark.parametrize(
+    ("note", "evidence", "engine_code", "expected"),
+    [
+        # traumatic, not pathological; the site's words walk the index; displaced unless documented otherwise
+        ("Fall at home.\nA/P: Left intertrochanteric femur fracture, displaced.\n", "fracture", "S72.92XA", "S72.142A"),
+        ("XR: displaced R femoral neck fracture.\n", "fracture", "S72.91XA", "S72.001A"),
+        ("Dx: Closed fracture of right distal radius, nondisplaced\n", "fracture", "M84.431A", "S52.501A"),
+        ("Impression: nondisplaced fracture of L radial styloid.\n", "fracture", "M84.432A", "S52.515A"),
+        ("Nondisplaced fracture of the waist of the right scaphoid.\n", "fracture", "T14.8XXA", "S62.024A"),
+        ("Transverse fracture of the midshaft of the left tibia.\n", "fracture", "S82.92XA", "S82.222A"),
+        ("Open fracture of the right tibial shaft.\n", "fracture", "S82.91XA", "S82.201B"),
+        ("Right hip fracture, subsequent encounter with routine healing.\n", "fracture", "S72.91XD", "S72.001D"),
+        ("Sprain of the anterior talofibular ligament of the left ankle.\n", "Sprain", "S93.492A", "S93.492A"),
+        ("Assessment: laceration of the right forearm.\n", "laceration", "S51.819A", "S51.811A"),
+        ("Assessment: laceration of chin with foreign body (glass).\n", "laceration", "T14.8XXA", "S01.82XA"),
+        ("Anaphylactic reaction due to shellfish.\n", "Anaphylactic reaction", "T78.2XXA", "T78.02XA"),
+    ],
+)
+def test_injury_coded_from_its_clause(make, context, note, evidence, engine_code, expected):
+    cand = make(engine_code, evidence, note=note)
+    out = _codes(injury.apply([cand], context("emergency", note)))
+    assert expected in out, out.keys()
+    ev = out[expected].evidence[0]
+    assert note[ev.start : ev.end] == ev.text and evidence.lower() in ev.text.lower()
+
+
+def test_pathological_fracture_left_to_the_engine(make, context):
+    note = "Pathologic fracture of the left femoral neck due to metastatic breast cancer.\n"
+    out = _codes(injury.apply([make("M84.552A", "fracture", note=note)], context("inpatient", note)))
+    assert set(out) == {"M84.552A"}
+
+
+def test_sites_listed_in_one_clause_each_get_a_code(make, context):
+    note = "Imp: lacerations of scalp, L hand and lower lip, initial encounter.\n"
+    out = _codes(injury.apply([make("S01.91XA", "lacerations", note=note)], context("emergency", note)))
+    assert {"S01.01XA", "S61.412A", "S01.511A"} <= set(out)
+
+
+def test_restated_site_is_one_injury(make, context):
+    note = "Closed displaced fracture of lateral malleolus, right fibula, initial encounter.\n"
+    out = _codes(injury.apply([make("S82.91XA", "fracture", note=note)], context("emergency", note)))
+    assert set(out) == {"S82.61XA"}
+
+
+def test_unsided_mention_of_a_sided_fracture_merges(make, context):
+    note = (
+        "Findings: Nondisplaced fracture through the waist of the scaphoid.\n"
+        "Impression: nondisplaced fracture of the waist of the right scaphoid.\n"
+    )
+    first = make("T14.8XXA", "fracture", note=note)
+    second_start = note.rfind("fracture")
+    first.evidence.append(type(first.evidence[0])(second_start, second_start + 8, "fracture"))
+    out = _codes(injury.apply([first], context("emergency", note)))
+    assert set(out) == {"S62.024A"}
+    assert len(out["S62.024A"].evidence) == 2
+
+
+def test_fracture_table_is_no_fracture(make, context):
+    note = "Patient placed supine on the fracture table.\n"
+    cand = make("S72.91XA", "fracture", note=note)
+    out = _codes(injury.apply([cand], context("inpatient", note)))
+    assert set(out) == {"S72.91XA"}
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Last tetanus booster over 10 years ago.\n",
+        "Tetanus status unknown; Tdap given.\n",
+        "Need for tetanus immunization.\n",
+    ],
+)
+def test_tetanus_vaccination_is_no_tetanus(make, context, note):
+    cand = make("A35", "tetanus", note=note)
+    assert _codes(injury.apply([cand], context("emergency", note))) == {}
+
+
+def test_tetanus_disease_kept(make, context):
+    note = "Generalized tetanus with trismus after a puncture wound.\n"
+    assert "A35" in _codes(injury.apply([make("A35", "tetanus", note=note)], context("inpatient", note)))
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "words"),
+    [
+        ("Febrile neutropenia due to chemotherapy.\n", "T45.1X5A", "due to chemotherapy"),
+        ("Bleeding gastric ulcer, NSAID-associated.\n", "T39.395A", "NSAID-associated"),
+        ("Seizure; he ran out of levetiracetam 4 days ago.\n", "T42.6X6A", "ran out of levetiracetam"),
+        ("Underdosing of warfarin, INR 1.2.\n", "T45.516A", "Underdosing of warfarin"),
+        ("Intentional acetaminophen overdose.\n", "T39.1X2A", "acetaminophen overdose"),
+        ("Rash due to amoxicillin.\n", "T36.0X5A", "due to amoxicillin"),
+    ],
+)
+def test_drug_codes_from_the_table_of_drugs(context, note, code, words):
+    out = _codes(injury.apply([], context("emergency", note)))
+    assert code in out, out.keys()
+    assert words in out[code].evidence[0].text
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Counseled on side effects of chemotherapy.\n",
+        "No evidence of drug-induced liver injury; denies NSAID use.\n",
+        "Pain due to fall from ladder.\n",
+        "Risk of bleeding due to warfarin discussed.\n",
+    ],
+)
+def test_no_drug_code_without_a_stated_effect(context, note):
+    out = _codes(injury.apply([], context("outpatient", note)))
+    assert not any(c.startswith("T") for c in out), out.keys()
+
+
+def test_resource_codes_exist(store):
+    cfg = load_yaml("injury.yaml")
+    for word, prefix in cfg["drug_words"].items():
+        assert store.billable_descendants(ICD, prefix + "5"), word
