@@ -22,7 +22,8 @@ def test_family_history_of_breast_cancer_becomes_z80_3(make, context):
     out = apply_guidelines([cand], context(text=NOTE))
     assert codes(out) == ["Z80.3"]
     assert "family history of C50.911" in out[0].rationale
-    assert out[0].evidence == cand.evidence  # the Z code points at the family-history mention
+    # the Z code points at the family-history mention, stretched over the relative it belongs to
+    assert [e.text for e in out[0].evidence] == ["Mother with breast cancer"]
 
 
 @pytest.mark.parametrize(
@@ -39,8 +40,61 @@ def test_family_history_of_breast_cancer_becomes_z80_3(make, context):
     ],
 )
 def test_family_history_codes_by_condition(make, context, condition, z_code):
-    out = assertion.apply([make(condition, "x", assertion="family")], context())
+    note = "A/P: Family history of x in his father."
+    out = assertion.apply([make(condition, "x", note, assertion="family")], context(text=note))
     assert codes(out) == [z_code]
+    assert out[0].evidence[0].text == "Family history of x in his father"
+
+
+FH = "HPI: 58M with CKD stage 4.\nFH: Mother had polycystic kidney disease. Brother with HTN.\n"
+
+
+def _fh(make, code, words, assertion="family", note=FH):
+    cand = make(code, words, note, assertion=assertion)
+    cand.sections = ["family_history"]
+    return cand
+
+
+def test_family_history_section_risk_condition_bearing_on_a_current_problem_is_coded(make, context):
+    ckd = make("N18.4", "CKD stage 4", FH)
+    out = assertion.apply([ckd, _fh(make, "Q61.3", "polycystic kidney disease")], context(text=FH))
+    assert codes(out) == ["N18.4", "Z82.71"]
+    assert out[1].evidence[0].text == "Mother had polycystic kidney disease"
+    assert "bears on the patient's N18.4" in out[1].rationale
+
+
+def test_family_history_section_unrelated_or_common_condition_is_not_coded(make, context):
+    # the patient's own hypertension does not make a brother's a family history the note weighs
+    out = assertion.apply([make("I10", "CKD stage 4", FH), _fh(make, "I10", "HTN")], context(text=FH))
+    assert codes(out) == ["I10"]
+    # a heritable risk of another organ system than the patient's problems
+    out = assertion.apply([_fh(make, "Q61.3", "polycystic kidney disease")], context(text=FH))
+    assert codes(out) == []
+
+
+def test_relative_with_an_acute_infection_is_an_exposure_not_a_family_history(make, context):
+    note = "HPI: 4 yo with sore throat. Older sister recently had strep throat."
+    cand = make("J02.0", "strep throat", note, assertion="family")
+    cand.sections = ["history_of_present_illness"]
+    assert assertion.apply([cand], context(text=note)) == []
+
+
+def test_relative_heritable_risk_stated_in_the_indication_is_coded(make, context):
+    note = "Indication: EGD for dysphagia. Father had esophageal cancer at 70.\n"
+    cand = make("C15.9", "esophageal cancer", note, assertion="family")
+    cand.sections = ["indications"]
+    out = assertion.apply([cand], context(text=note))
+    assert codes(out) == ["Z80.0"]
+    assert out[0].evidence[0].text == "Father had esophageal cancer"
+
+
+def test_family_words_cross_a_wrapped_line(make, context):
+    note = "HISTORY: screening. Mother with breast cancer at 52; maternal aunt with\novarian cancer.\n"
+    cand = make("C56.9", "ovarian cancer", note, assertion="family")
+    cand.sections = ["history_of_present_illness"]
+    out = assertion.apply([cand], context(text=note))
+    assert codes(out) == ["Z80.41"]
+    assert out[0].evidence[0].text == "maternal aunt with\novarian cancer"
 
 
 def test_family_history_z_code_found_directly_is_kept(make, context):

@@ -187,3 +187,73 @@ def test_planned_radiation_and_one_off_nsaids_are_no_status(store, text, absent)
 )
 def test_vaccine_given_and_screening_colonoscopy_encounters(store, text, code, expected):
     assert (code in found(store, text)) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Plan: Start atorvastatin 40 mg and aspirin 81 mg daily.", "Z79.82"),
+        ("Plan: WBAT, aspirin 81 mg BID x 4 weeks for DVT prophylaxis.", "Z79.82"),
+        ("Plan: DAPT (aspirin + ticagrelor) x 12 months after today's PCI.", "Z79.02"),
+        ("s/p lumpectomy, radiation and 5 yrs tamoxifen - no evidence of disease.", "Z79.810"),
+        ("Home meds: azathioprine was stopped last year.", "Z79.624"),
+        ("Type 1 DM on insulin pump, insulin lispro.", "Z79.4"),
+        ("Gestational diabetes, NPH insulin 14 units qHS.", "Z79.4"),
+        ("FH: Mother with DM2 and ESRD on dialysis.", "Z99.2"),
+        ("Will discuss R TKA at next visit.", "Z96.651"),
+    ],
+)
+def test_new_limited_completed_or_excluded_drug_and_status_words_give_no_code(store, text, code):
+    assert code not in found(store, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "words"),
+    [
+        ("Hold clopidogrel (home med, daily for PAD) x5 days post polypectomy, then resume.", "Z79.02", "clopidogrel"),
+        ("Plan: Continue adalimumab (long-term) and mesalamine.", "Z79.620", "adalimumab"),
+        ("4 kg weight gain after running out of furosemide.", "Z91.138", "running out of furosemide"),
+        (
+            "Missed 2 consecutive HD sessions: no transportation (no car).",
+            "Z91.158",
+            "Missed 2 consecutive HD sessions",
+        ),
+        ("Missed 2 consecutive HD sessions: no transportation (no car).", "Z59.82", "no transportation"),
+        ("5. Influenza vaccine refused by patient.", "Z28.21", "vaccine refused by patient"),
+        ("1. Intrauterine pregnancy at 39 weeks, delivered; single liveborn male", "Z37.0", "single liveborn"),
+        ("PMH: h/o colon polyps (tubular adenoma 2020).", "Z86.0101", "h/o colon polyps (tubular adenoma"),
+        (
+            "EXAM: CT CHEST LOW-DOSE FOR LUNG CANCER SCREENING",
+            "Z12.2",
+            "EXAM: CT CHEST LOW-DOSE FOR LUNG CANCER SCREENING",
+        ),
+        ("BILATERAL SCREENING MAMMOGRAM\nHISTORY: annual screening.", "Z12.31", "BILATERAL SCREENING MAMMOGRAM"),
+        ("10:15 Pembrolizumab 200 mg IV infusion over 30 min.", "Z51.12", "Pembrolizumab 200 mg IV infusion"),
+    ],
+)
+def test_status_and_encounter_words_give_their_code_with_evidence(store, text, code, words):
+    codes = found(store, text)
+    assert code in codes
+    assert codes[code].evidence[0].text == words
+
+
+def test_afford_replaces_unintentional_underdosing(store):
+    text = "He ran out of levetiracetam 4 days ago and could not afford the refill until payday."
+    codes = found(store, text)
+    assert "Z91.120" in codes and "Z91.138" not in codes
+
+
+def test_device_placed_in_this_procedure_is_no_status(store):
+    text = "PROCEDURE: Left total knee arthroplasty.\nHistory: R TKA in 2021 with an excellent result."
+    ctx = GuidelineContext(setting="inpatient", note_type="operative_report", store=store, text=text)
+    codes = {c.code for c in status.apply([], ctx)}
+    assert "Z96.651" in codes and "Z96.652" not in codes
+
+
+def test_surveillance_after_completed_cancer_treatment_without_recurrence(store):
+    text = (
+        "CLINICAL HISTORY: 64 y/o M, history of adenocarcinoma of the colon, s/p hemicolectomy 2022,\n"
+        "completed adjuvant therapy 2023; surveillance.\nIMPRESSION: No evidence of recurrent colon cancer."
+    )
+    assert "Z08" in found(store, text)
+    assert "Z08" not in found(store, text.replace("No evidence of recurrent", "New"))
