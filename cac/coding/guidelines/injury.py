@@ -475,7 +475,7 @@ def _dotted(code: str) -> str:
 def _not_the_disease(candidates: list[Candidate], text: str) -> list[Candidate]:
     """Drop a disease code whose every evidence clause speaks of something else (a tetanus booster is no tetanus)."""
     rules = [
-        (specs([r["code"]]), re.compile(r["context"], re.IGNORECASE)) for r in _config().get("not_the_disease", [])
+        (specs(str(r["code"])), re.compile(r["context"], re.IGNORECASE)) for r in _config().get("not_the_disease", [])
     ]
     out = []
     for cand in candidates:

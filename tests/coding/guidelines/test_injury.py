@@ -95,6 +95,23 @@ def test_tetanus_vaccination_is_no_tetanus(make, context, note):
     assert _codes(injury.apply([cand], context("emergency", note))) == {}
 
 
+@pytest.mark.parametrize(
+    ("note", "code", "evidence"),
+    [
+        ("Influenza vaccine given today, L deltoid.\n", "J11.1", "Influenza"),
+        ("Hepatitis B series completed in 2019.\n", "B19.10", "Hepatitis B"),
+        ("Varicella titer positive (immune).\n", "B01.9", "Varicella"),
+    ],
+)
+def test_a_vaccine_preventable_disease_named_with_its_vaccine_is_no_disease(make, context, note, code, evidence):
+    assert _codes(injury.apply([make(code, evidence, note=note)], context("outpatient", note))) == {}
+
+
+def test_influenza_itself_kept(make, context):
+    note = "Influenza A, started oseltamivir.\n"
+    assert "J11.1" in _codes(injury.apply([make("J11.1", "Influenza A", note=note)], context("outpatient", note)))
+
+
 def test_tetanus_disease_kept(make, context):
     note = "Generalized tetanus with trismus after a puncture wound.\n"
     assert "A35" in _codes(injury.apply([make("A35", "tetanus", note=note)], context("inpatient", note)))

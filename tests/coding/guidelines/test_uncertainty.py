@@ -37,3 +37,12 @@ def test_uncertainty_rule_leaves_confirmed_codes_alone(make, context):
     present = make("I10", "hypertension")
     out = uncertainty.apply([present, make("I21.4", "r/o NSTEMI", assertion="possible")], context("emergency"))
     assert out == [present] and present.rationale == "index: hypertension"
+
+
+def test_inpatient_does_not_code_a_diagnosis_the_provider_finds_unlikely(make, context):
+    note = "# Troponin flat, demand ischemia unlikely; no ACS.\n# Probable pneumonia."
+    cands = [
+        make("I24.89", "demand ischemia", note, score=0.85, assertion="possible"),
+        make("J18.9", "pneumonia", note, score=0.85, assertion="possible"),
+    ]
+    assert codes(uncertainty.apply(cands, context("inpatient", note))) == ["J18.9"]
