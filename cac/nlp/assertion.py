@@ -24,7 +24,8 @@ FORWARD_MAX_WORDS = 40
 # wrapped line, whose next line goes on in lower case: "No fever, neck stiffness,\nvisual loss"), and a list
 # enumerator ("  2) ", "  3. ").
 _BOUNDARY = re.compile(
-    r"[;!?\u2028\u2029]|(?:\r\n|[\n\r])(?![ \t]*[a-z])|\.(?=\s|$)|:(?!\d)|(?:(?<=\s\s)|(?<=^))\d{1,2}[.)](?=\s|[A-Za-z])"
+    r"[;!?\u2028\u2029]|(?:\r\n|[\n\r])(?![ \t]*[a-z])|\.(?=\s|$)|:(?!\d)"
+    r"|(?:(?<=\s\s)|(?<=^))\d{1,2}[.)](?=\s|[A-Za-z])"
 )
 _WORD = re.compile(r"\w+")
 
