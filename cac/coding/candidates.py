@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from cac.codesets import ICD10CM, CodeSetStore
 from cac.coding.encoder import Encoder
-from cac.coding.index_walk import WalkResult
+from cac.coding.index_walk import WalkResult, context_words, term_key
 
 # How much each way of finding a code is trusted before the agreement bonus.
 # cac's own synonym lexicon is curated for clinical wording, so it outranks a bare index or title hit.
@@ -29,6 +29,14 @@ def _single_common_word(text: str) -> bool:
     """One word written in ordinary case (not an abbreviation such as CHF)."""
     word = text.strip()
     return " " not in word and not word.isupper()
+
+
+def _names_main_term(walk: WalkResult, mention_text: str) -> bool:
+    """The mention is the main term the walk stopped at, word for word ("polyneuropathy": Polyneuropathy G62.9):
+    the index's code for it outranks a code that merely lists the word among its inclusion terms (A69.22)."""
+    main = walk.path.split(", see ")[0]
+    said = context_words(mention_text, synonyms=False)
+    return bool(said) and said <= term_key(main)
 
 
 @dataclass
@@ -82,6 +90,29 @@ def vote(
         v = votes.setdefault((ICD10CM, walk.code), CodeVote(ICD10CM, walk.code))
         v.sources["index_walk"] = max(v.sources.get("index_walk", 0.0), SOURCE_WEIGHTS["index_walk"])
         v.rationale = f"index: {walk.path}"
+    main_term_code = False
+    if walk is not None and not walk_decided and ICD10CM in systems:
+        has_icd = any(k[0] == ICD10CM for k in votes)
+        single = _single_common_word(mention_text)
+        if _names_main_term(walk, mention_text) and (has_icd or not single):
+            # The mention is the main term itself: the index's code for it, not a code that merely lists the word
+            # among its inclusion terms ("polyneuropathy": G62.9, not A69.22 Lyme disease).
+            main_term_code = True
+            for key in [k for k in votes if k[0] == ICD10CM and k[1] != walk.code]:
+                del votes[key]
+        elif (has_icd or not single) and not any(k[0] == ICD10CM and store.is_billable(ICD10CM, k[1]) for k in votes):
+            # The walk stopped at a main term the mention names ("Cholelithiasis without cholecystitis"), and the
+            # term lists gave no billable code: the main term's own code is the mention's, as the index gives it.
+            main_term_code = True
+        if main_term_code:
+            weight = SINGLE_WORD_INDEX_WEIGHT if single else SOURCE_WEIGHTS["index"]
+            v = votes.setdefault((ICD10CM, walk.code), CodeVote(ICD10CM, walk.code))
+            v.sources["index"] = max(v.sources.get("index", 0.0), weight)
+            v.rationale = v.rationale or f"index: {walk.path}"
+            for key in [k for k in votes if k[0] == ICD10CM and k[1] != walk.code and walk.code.startswith(k[1])]:
+                # the category the term lists named (K80.2) is refined to the index's billable code (K80.20)
+                for source, score in votes.pop(key).sources.items():
+                    v.sources[source] = max(v.sources.get(source, 0.0), score)
     loose = []
     for system in systems:
         if walk_decided and system == ICD10CM:
@@ -93,12 +124,14 @@ def vote(
             if hit.score < min_lexical:
                 continue
             key = (hit.system, hit.code)
+            if main_term_code and system == ICD10CM and key not in votes:
+                continue  # the index named the code: search only seconds it, it adds no rival
             v = votes.setdefault(key, CodeVote(hit.system, hit.code))
             v.sources["lexical"] = max(v.sources.get("lexical", 0.0), SOURCE_WEIGHTS["lexical"] * hit.score)
             if not v.rationale:
                 v.rationale = f"{hit.source}: {hit.matched}"
     best = max((v.score for v in votes.values()), default=0.0)
-    if encoder is not None and loose and best < weak_below:
+    if encoder is not None and loose and best < weak_below and not main_term_code:
         sims = encoder.similarities(mention_text, [h.title for h in loose])
         for hit, sim in zip(loose, sims, strict=True):
             if sim < min_dense:

@@ -122,8 +122,9 @@ class Engine:
 
     def _candidates(self, mentions: Sequence[Any], setting: str, text: _ExpandedText) -> list[Candidate]:
         by_code: dict[tuple[str, str, str], _Accumulator] = {}
+        title_end = _title_end(text.text)
         for mention in mentions:
-            if mention.assertion in _NEVER_CODED:
+            if mention.assertion in _NEVER_CODED or mention.end <= title_end:
                 continue
             systems = _systems_for(mention.type, setting)
             walk = self._walk(mention, text, mentions) if ICD10CM in systems else None
@@ -243,6 +244,8 @@ def _of_phrase(text: str, end: int) -> str:
 
 
 _CLAUSE_END = re.compile(r"[;:]\s|\s-\s|\n")
+# Between a mention and the condition the index lists under its "with": the combination's words are its own.
+_WITH_BETWEEN = re.compile(r"\s+(?:with|w/)\s+(?:[\w/-]+\s+){0,3}", re.IGNORECASE)
 
 
 def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any]) -> tuple[int, int]:
@@ -261,8 +264,8 @@ def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any
             continue
         if other.end <= mention.start:
             start = max(start, other.end)
-        elif other.start >= mention.end:
-            end = min(end, other.start)
+        elif other.start >= mention.end and not _WITH_BETWEEN.fullmatch(text, mention.end, other.start):
+            end = min(end, other.start)  # "calculus with hydronephrosis": a "with" joins them (N13.2)
     cut = [m.end() for m in _CLAUSE_END.finditer(text, start, mention.start)]
     if cut:
         start = cut[-1]
@@ -296,6 +299,21 @@ class _ExpandedText:
             cursor = a_end
         parts.append(self.text[cursor:end])
         return "".join(parts)
+
+
+_TITLE_WORDS = 16
+
+
+def _title_end(text: str) -> int:
+    """The end of the note's title line ("INFECTIOUS DISEASES / MEDICINE ADMISSION H&P"), 0 when it has none.
+
+    A title names the service or the report, not the patient's problems: a first line of a few words with no
+    colon and no closing full stop. Its words are still read by the procedure coder (the exam performed)."""
+    stripped = text.lstrip()
+    first = stripped.split("\n", 1)[0].rstrip()
+    if not first or ":" in first or first.endswith(".") or len(first.split()) > _TITLE_WORDS or "\n" not in stripped:
+        return 0
+    return len(text) - len(stripped) + len(first)
 
 
 @lru_cache(maxsize=1)

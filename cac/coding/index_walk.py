@@ -14,11 +14,14 @@ from importlib.resources import files
 
 from cac.codesets import CodeSetStore
 from cac.codesets.index import SeeFinder
+from cac.codesets.model import IndexRow
 from cac.codesets.search import STOPWORDS, stem, words
 
 _CONNECTORS = frozenset({"with", "in", "due to", "following", "complicating", "by", "associated with", "during"})
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _MARKERS = frozenset({"nec", "nos"})  # "not elsewhere classified", "not otherwise specified"
+# Words an index site carries that notes leave out ("lumbar region", "sacral region"): not needed to match.
+_FILLERS = frozenset({"region"})
 
 
 @dataclass(frozen=True)
@@ -29,10 +32,32 @@ class WalkResult:
     words: int = 0  # modifier words the path used (the note's own words count twice)
 
 
+# Noun and adjective forms of one word that the search stemmer keeps apart: "hypoxic" / "hypoxia",
+# "calculous" / "calculus", "anemic" / "anemia", "ischemic" / "ischemia" (the "-ic" is stripped by ``stem``).
+_FORM_ENDINGS = ("ous", "us", "ia")
+# The mark of a word the note says is absent ("without aura"): such words only meet "without ..." subterms.
+ABSENT_MARK = "~"
+_WITHOUT = re.compile(r"^without\s+(?:mention\s+of\s+)?", re.IGNORECASE)
+
+
+def walk_stem(word: str) -> str:
+    """``stem`` with the noun and adjective forms of a condition brought together (hypoxic, hypoxia -> hypox)."""
+    for ending in _FORM_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return stem(word[: -len(ending)])
+    return stem(word)
+
+
 def term_key(term: str) -> frozenset[str]:
-    """An index term's stemmed content words, without its bracketed modifiers and its NEC/NOS markers."""
+    """An index term's stemmed content words, without its bracketed modifiers and its NEC/NOS markers.
+    A "without ..." subterm is keyed by its words marked absent ("without aura" -> {~aura})."""
     cleaned = _BRACKETS.sub(" ", term.lower())
-    return frozenset(stem(w) for w in words(cleaned) if w not in STOPWORDS and w not in _MARKERS)
+    without = _WITHOUT.match(cleaned)
+    if without:
+        rest = cleaned[without.end() :]
+        return frozenset(ABSENT_MARK + walk_stem(w) for w in words(rest) if w not in STOPWORDS and w not in _MARKERS)
+    key = frozenset(walk_stem(w) for w in words(cleaned) if w not in STOPWORDS and w not in _MARKERS)
+    return key - _FILLERS if key - _FILLERS else key
 
 
 def _subterm_key(term: str, nonessential: str | None) -> frozenset[str]:
@@ -40,7 +65,7 @@ def _subterm_key(term: str, nonessential: str | None) -> frozenset[str]:
     key = term_key(term)
     if not key and nonessential:
         key = term_key(nonessential.replace("(on)", " ")) or frozenset(
-            stem(w) for w in words(nonessential) if w not in STOPWORDS
+            walk_stem(w) for w in words(nonessential) if w not in STOPWORDS
         )
     return key
 
@@ -70,6 +95,38 @@ def main_term_forms(term: str) -> set[str]:
     return forms
 
 
+def _follow(finder: SeeFinder, reference: str) -> IndexRow | None:
+    """The row a "see" reference names; "with cholecystitis" in it is the subterm "cholecystitis" under "with"
+    (Cholecystitis > with > calculus > gallbladder: see Calculus, gallbladder, with cholecystitis)."""
+    target = finder.find(reference)
+    if target is None and ", with " in reference:
+        target = finder.find(_WITH_STEP.sub(", with, ", reference))
+    return target
+
+
+_WITH_STEP = re.compile(r",\s*with\s+")
+
+
+def _alternatives(term: str) -> list[str]:
+    """The choices of an "or" subterm: "atrial or auricular"; each word of a list of single words
+    ("neuritis, radiculitis, radiculopathy or sciatica")."""
+    choices = term.split(" or ")
+    items = re.split(r", | or ", term)
+    if len(items) > len(choices) and all(len(term_key(item)) == 1 for item in items):
+        return items
+    return choices
+
+
+def _word_forms(term: str) -> list[str]:
+    """The parts of a subterm that are all forms of one word ("respiration, respiratory", "pelvis, pelvic"); none
+    when a part qualifies rather than restates ("femur, neck", "with calculus, kidney")."""
+    parts = term.split(", ")
+    heads = [words(part) for part in parts]
+    if len(parts) < 2 or not all(heads) or len({head[0][:3] for head in heads}) > 1:
+        return []
+    return parts
+
+
 class IndexTree:
     """The main Alphabetic Index in memory: main terms by their word keys, children by parent."""
 
@@ -83,7 +140,7 @@ class IndexTree:
             if row.parent_id is None:
                 if row.nonessential:
                     self.main_modifiers[row.id] = frozenset(
-                        stem(w) for w in words(row.nonessential) if w not in STOPWORDS
+                        walk_stem(w) for w in words(row.nonessential) if w not in STOPWORDS
                     )
                 for variant in main_term_forms(term):
                     key = term_key(variant)
@@ -99,8 +156,16 @@ class IndexTree:
                 stage = _STAGE_WITH_LETTER.fullmatch(row.term.strip().lower())
                 if stage:  # "CKD 3b" says stage 3b without the word "stage"; a bare "3" would be too loose
                     siblings.append((frozenset({stage.group(1)}), False, term, row.code, row.id))
+                if not connector and ", " in row.term:  # "respiration, respiratory": forms of one word
+                    for form in _word_forms(row.term):
+                        form_key = term_key(form)
+                        if form_key and form_key != key:
+                            siblings.append((form_key, False, term, row.code, row.id))
                 if not connector and " or " in row.term:  # "atrial or auricular": either word will do
-                    for alternative in row.term.split(" or "):
+                    negative = _WITHOUT.match(row.term.lower())
+                    for alternative in _alternatives(row.term):
+                        if negative and not _WITHOUT.match(alternative.lower()):
+                            alternative = f"without {alternative}"  # "without rupture or perforation"
                         alt_key = term_key(alternative)
                         if alt_key and alt_key != key:
                             siblings.append((alt_key, False, term, row.code, row.id))
@@ -110,9 +175,19 @@ class IndexTree:
         self.see_targets: dict[int, int] = {}
         for row in rows:
             if row.see and row.parent_id is not None and row.id not in self.children:
-                target = finder.find(row.see)
+                target = _follow(finder, row.see)
                 if target is not None and target.id in self.children and target.id != row.id:
                     self.see_targets[row.id] = target.id
+        # A main term that says "see X" or "see also X" continues at X when its own subterms take the note no
+        # further (Cholelithiasis: see Calculus, gallbladder -> "with cholecystitis"; Gallstone: see also ...).
+        self.main_refs: dict[int, tuple[int, str, str | None]] = {}
+        for row in rows:
+            reference = row.see or row.see_also
+            if row.parent_id is not None or not reference or _NO_TARGET.search(reference):
+                continue
+            target = _follow(finder, reference)
+            if target is not None and target.id != row.id and (target.code or target.id in self.children):
+                self.main_refs[row.id] = (target.id, target.path.replace(" > ", ", "), target.code)
         for siblings in self.children.values():  # on a tie the term the index lists directly wins over a "see"
             siblings.sort(key=lambda child: child[4] in self.see_targets)
         self.keys_by_word: dict[str, list[frozenset[str]]] = {}
@@ -130,6 +205,14 @@ class IndexTree:
         for key in sorted(keys, key=sorted):
             for node_id, term, code in self.mains[key]:
                 result = self._descend(node_id, term, code, context, direct if direct is not None else context)
+                reference = self.main_refs.get(node_id)
+                if reference is not None and (result is None or result.depth == 0):
+                    target_id, target_term, target_code = reference
+                    referred = self._descend(
+                        target_id, target_term, target_code, context, direct if direct is not None else context
+                    )
+                    if referred is not None and (result is None or referred.depth > 0):
+                        result = replace(referred, path=f"{term}, see {referred.path}")
                 if result is None:
                     continue
                 # The mention's other words among the main term's nonessential modifiers ("ischemic stroke":
@@ -181,6 +264,8 @@ class IndexTree:
         return WalkResult(found, ", ".join([term, *path]), depth, matched)
 
 
+# References that name no index row to continue at ("see condition", "see Neoplasm, malignant, by site").
+_NO_TARGET = re.compile(r"\bcondition\b|\bby site\b", re.IGNORECASE)
 _STAGE_WITH_LETTER = re.compile(r"stage (\d[a-z])")
 # List numbering ("1. Type 2 diabetes") is not a modifier: it would read as "type 1".
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:#|\d{1,2}[.)])\s*")
@@ -208,10 +293,32 @@ def context_words(text: str, synonyms: bool = True) -> frozenset[str]:
 
 
 def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The stretch's own stemmed content words, and the same with the index's words for them, in one pass."""
+    """The stretch's own stemmed content words, and the same with the index's words for them, in one pass.
+    Words the note says are absent ("without aura", "no bleeding") are kept apart, marked with ABSENT_MARK: they
+    meet only the index's "without ..." subterms, never the condition itself."""
+    text = _LIST_MARKER.sub(" ", text)
     written: set[str] = set()
     extra: set[str] = set()
-    tokens = words(_ABSENT.sub(" ", _LIST_MARKER.sub(" ", text)))
+    present = []
+    cursor = 0
+    for absent in _ABSENT.finditer(text):
+        present.append(text[cursor : absent.start()])
+        cursor = absent.end()
+        gone, gone_extra = _stretch_words(absent.group(0)[len(absent.group(1)) :])
+        written.update(ABSENT_MARK + w for w in gone)
+        extra.update(ABSENT_MARK + w for w in gone_extra)
+    present.append(text[cursor:])
+    here, here_extra = _stretch_words(" ".join(present))
+    written |= here
+    extra |= here_extra
+    return frozenset(written), frozenset(written | extra)
+
+
+def _stretch_words(text: str) -> tuple[set[str], set[str]]:
+    """Stemmed content words of ``text`` and the index's words for them (synonyms, ordinals of a grade)."""
+    written: set[str] = set()
+    extra: set[str] = set()
+    tokens = words(text)
     for i, w in enumerate(tokens):
         if w in STOPWORDS:
             continue
@@ -219,8 +326,8 @@ def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
             continue  # "A1c 7.1" is no stage 1; a number counts only after the word it numbers ("stage 3", "type 2")
         if i > 0 and tokens[i - 1] in ("grade", "degree") and w in _ORDINALS:
             # "grade 2 hemorrhoids" says what the index writes as "second degree"
-            written.update(stem(x) for x in (*_ORDINALS[w], "degree"))
-        written.add(stem(w))
+            written.update(walk_stem(x) for x in (*_ORDINALS[w], "degree"))
+        written.add(walk_stem(w))
         for synonym in walk_synonyms().get(w, []):
-            extra.add(stem(synonym))
-    return frozenset(written), frozenset(written | extra)
+            extra.add(walk_stem(synonym))
+    return written, extra

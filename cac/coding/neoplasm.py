@@ -26,7 +26,13 @@ MALIGNANCY = re.compile(
 )
 IN_SITU_WORDS = re.compile(r"\bin situ\b|\bDCIS\b|\bCIS\b", re.IGNORECASE)
 SECONDARY = "Malignant Secondary"
-SECONDARY_WORDS = re.compile(r"\bsecondary\b", re.IGNORECASE)
+# "secondary" of a neoplasm ("secondary malignant neoplasm of brain", "secondaries in the liver"), not the
+# "secondary to" of a cause ("varices secondary to portal hypertension").
+SECONDARY_WORDS = re.compile(r"\bsecondar(?:y|ies)\b(?!\s+(?:to|due)\b)", re.IGNORECASE)
+_NEOPLASM_WORDS = re.compile(
+    r"\b(?:neoplasm|malignan\w*|cancer|carcinoma|tumou?rs?|lesions?|deposits?|ca|secondaries)\b", re.IGNORECASE
+)
+_CAUSE_AFTER = re.compile(r"\s*(?:to|due)\b", re.IGNORECASE)
 METASTASIS = re.compile(r"\bmetasta(?:sis|ses|tic)\b|\bmets\b", re.IGNORECASE)
 # Site rows too general to stand for a documented site ("unknown site or unspecified", "overlapping lesion").
 _VAGUE = re.compile(
@@ -112,8 +118,11 @@ class NeoplasmTable:
 def neoplasm_column(named: str, clause: str) -> str | None:
     """The table column a mention asks for: a malignancy its primary (or in situ) code, a metastasis its secondary
     code; None for any other mention."""
-    if SECONDARY_WORDS.search(named):  # "secondary malignant neoplasm of brain"
-        return SECONDARY
+    secondary = SECONDARY_WORDS.search(named)
+    if secondary and _NEOPLASM_WORDS.search(named):  # "secondary malignant neoplasm of brain"
+        at = clause.find(named)
+        if at < 0 or not _CAUSE_AFTER.match(clause, at + len(named)):  # "..., secondary" + "to portal hypertension"
+            return SECONDARY
     if MALIGNANCY.search(named):  # "metastatic colon cancer" names its primary site
         return IN_SITU if IN_SITU_WORDS.search(clause) else PRIMARY
     if METASTASIS.search(named):

@@ -47,6 +47,7 @@ def senses() -> dict[str, tuple[Sense, ...]]:
 
 
 _WORD = re.compile(r"[a-z0-9%/'-]+")
+_NUMBER_AFTER = re.compile(r"[ \t:]*\d")
 
 
 def lookup(token_text: str) -> str | tuple[Sense, ...] | None:
@@ -80,6 +81,8 @@ def choose_sense(options: tuple[Sense, ...], context: str, section: str | None =
 def expand(text: str, start: int, end: int, context: str, section: str | None = None) -> Abbreviation | None:
     """Abbreviation record for text[start:end] if it is one."""
     surface = text[start:end]
+    if len(surface) == 1 and surface.isupper() and not _NUMBER_AFTER.match(text, end):
+        return None  # a one-letter abbreviation is a vital sign or count only before its number ("P 88"), not "A/P:"
     found = lookup(surface)
     if found is None:
         return None

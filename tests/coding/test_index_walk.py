@@ -116,3 +116,103 @@ def test_term_key_drops_nec_and_nos_as_words_only():
     assert term_key("femur, neck") == {"femur", "neck"}
     assert term_key("of nose") == {"nose"}
     assert term_key("brain NEC") == {"brain"} and term_key("knee NOS") == {"knee"}
+
+
+def test_noun_and_adjective_forms_meet():
+    from cac.coding.index_walk import walk_stem
+
+    assert walk_stem("hypoxic") == walk_stem("hypoxia")
+    assert walk_stem("calculous") == walk_stem("calculus")
+    assert walk_stem("anemic") == walk_stem("anemia")
+
+
+@pytest.mark.parametrize(
+    ("mention", "line", "code"),
+    [
+        # "hypoxic" is the index's "with hypoxia"; "respiration, respiratory" are forms of one subterm
+        ("respiratory failure", "acute hypoxic respiratory failure on BiPAP", "J96.01"),
+        ("respiratory failure", "chronic hypercapnic respiratory failure", "J96.12"),
+        # "calculous" is the index's Calculus, and cholecystitis is of the gallbladder
+        ("calculous", "chronic calculous cholecystitis", "K80.10"),
+    ],
+)
+def test_word_forms_reach_the_subterm(tree, mention, line, code):
+    result = walk_line(tree, mention, line)
+    assert result is not None and result.code == code, result
+
+
+def test_without_subterms_meet_what_the_note_says_is_absent(tree):
+    from cac.coding.index_walk import term_key, walk_stem
+
+    assert term_key("without status migrainosus") == {"~" + walk_stem("status"), "~" + walk_stem("migrainosus")}
+    written, _ = written_and_index_words("migraine, no aura")
+    assert "~aura" in written and "aura" not in written
+    result = walk_line(tree, "migraine", "migraine without aura, intractable, without status migrainosus")
+    assert result is not None and result.code == "G43.019", result
+    # the condition named absent is not a "with" subterm
+    result = walk_line(tree, "migraine", "migraine without aura")
+    assert result is not None and result.code == "G43.009", result
+
+
+@pytest.mark.parametrize(
+    ("mention", "line", "code"),
+    [
+        # Cholelithiasis: see Calculus, gallbladder; Gallstone: see also Calculus, gallbladder
+        ("cholelithiasis", "cholelithiasis with acute cholecystitis", "K80.00"),
+        ("gallstones", "symptomatic gallstones", "K80.20"),
+        # Atherosclerosis: see Arteriosclerosis (> aorta)
+        ("atherosclerosis", "atherosclerosis of the aorta", "I70.0"),
+    ],
+)
+def test_main_term_references_are_followed(tree, mention, line, code):
+    result = walk_line(tree, mention, line)
+    assert result is not None and result.code == code, result
+
+
+@pytest.mark.parametrize(
+    ("mention", "line", "code"),
+    [
+        # one word of the list "neuritis, radiculitis, radiculopathy or sciatica" is enough
+        ("herniation", "lumbar disc herniation with radiculopathy", "M51.16"),
+        # "lumbar region", "sacral region": the note need not say "region"
+        ("pressure ulcer", "pressure ulcer of the sacrum, stage 3", "L89.15"),
+    ],
+)
+def test_lists_of_alternatives_and_region_words(tree, mention, line, code):
+    result = walk_line(tree, mention, line)
+    assert result is not None and result.code == code, result
+
+
+@pytest.fixture(scope="module")
+def engine(tree, store):
+    from cac.coding import Engine
+
+    return Engine(store=store)
+
+
+def _coded(engine, note, code):
+    result = engine.suggest(note, setting="outpatient")
+    found = [s for s in result["suggestions"] if s["code"] == code and s["score"] >= result["threshold"]]
+    assert found, [(s["code"], round(s["score"], 2)) for s in result["suggestions"]]
+    return result, [note[e["start"] : e["end"]] for e in found[0]["evidence"]]
+
+
+def test_a_with_joins_a_mention_to_the_condition_after_it(engine):
+    # the index's combination (Calculus > ureter > with hydronephrosis) needs the other mention's words
+    result, evidence = _coded(
+        engine, "Assessment: obstructing left ureteral stone with moderate hydronephrosis.", "N13.2"
+    )
+    assert evidence == ["stone"]
+
+
+def test_the_main_term_named_outranks_an_inclusion_term(engine):
+    # "polyneuropathy" is the main term Polyneuropathy, not the inclusion term of A69.22 (Lyme disease)
+    result, evidence = _coded(engine, "Assessment: Type 1 DM with diabetic polyneuropathy.", "E10.42")
+    assert "A69.22" not in {s["code"] for s in result["suggestions"]}
+    result, evidence = _coded(engine, "Assessment: Cholelithiasis without cholecystitis.", "K80.20")
+    assert evidence == ["Cholelithiasis without cholecystitis"]
+
+
+def test_a_one_letter_abbreviation_needs_its_number(engine):
+    result = engine.suggest("A/P:\n1. Hypertension, controlled.\nVitals: T 37.1, P 88", setting="outpatient")
+    assert "P" not in [m["text"] for m in result["mentions"] if m["start"] < 5]

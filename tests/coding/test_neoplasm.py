@@ -58,7 +58,7 @@ def engine(table, store):
         ("Assessment: pancreatic cancer, starting FOLFIRINOX.", "outpatient", "C25.9"),
         ("Assessment: adenocarcinoma of the colon, s/p resection, on adjuvant therapy.", "outpatient", "C18.9"),
         ("PMH: history of prostate cancer, s/p prostatectomy 2015.\nA/P: HTN.", "outpatient", "Z85.46"),
-        ("FH: sister with colon cancer at 58.\nA/P: screening colonoscopy.", "outpatient", "Z80.0"),
+        ("FH: sister with colon cancer at 58.\nIndication: screening colonoscopy.", "outpatient", "Z80.0"),
     ],
 )
 def test_engine_codes_a_malignancy_by_its_site(engine, note, setting, expected):
@@ -87,3 +87,17 @@ def test_secondary_named_and_metastatic_primary(engine):
     # "metastatic colon cancer" names the primary site; where it spread is not written
     found = codes("Assessment: metastatic colon cancer.")
     assert "C18.9" in found and "C78.5" not in found
+
+
+def test_secondary_to_a_cause_is_no_metastasis(engine):
+    from cac.coding.neoplasm import SECONDARY, neoplasm_column
+
+    # "secondary to" names a cause; only a secondary neoplasm asks for the Malignant Secondary column
+    assert neoplasm_column("Varices, secondary", "Varices, secondary to portal hypertension") is None
+    assert neoplasm_column("cardiomyopathy secondary to chemotherapy", "") is None
+    assert neoplasm_column("secondary malignant neoplasm of liver", "") == SECONDARY
+    note = "Assessment: Esophageal varices, secondary to alcoholic cirrhosis."
+    result = engine.suggest(note, setting="outpatient")
+    assert not any(s["code"].startswith(("C77", "C78", "C79")) for s in result["suggestions"])
+    varices = next(s for s in result["suggestions"] if s["code"] == "I85.10")
+    assert note[varices["evidence"][0]["start"] : varices["evidence"][0]["end"]].startswith("Esophageal varices")
