@@ -51,6 +51,11 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         if c.system == ICD
         and (c.assertion in ("present", "possible") or (c.assertion == "historical" and c.code[0] == "C"))
     }
+    if any(c.assertion == "family" for c in candidates):
+        # the encounter's reasons read from the note's words (screening colonoscopy -> Z12.11) count as well
+        from cac.coding.guidelines import status  # status reads this module's RELATIVE
+
+        current |= {c.code for c in status.apply([], ctx) if c.system == ICD}
     for cand in candidates:
         if cand.assertion in NEVER_CODED:
             continue
