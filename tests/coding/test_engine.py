@@ -149,3 +149,14 @@ def test_follow_up_word_does_not_yield_z09(engine):
 def test_the_main_term_is_the_condition_before_its_connector(engine, note, expected, not_expected):
     codes = {s["code"] for s in engine.suggest(note, setting="outpatient")["suggestions"]}
     assert expected in codes and (not_expected is None or not_expected not in codes)
+
+
+def test_the_title_line_names_the_service_not_a_problem(engine):
+    from cac.coding.engine import _title_end
+
+    note = "INFECTIOUS DISEASES / MEDICINE ADMISSION H&P\n\nAssessment: community-acquired pneumonia.\n"
+    assert _title_end(note) == len("INFECTIOUS DISEASES / MEDICINE ADMISSION H&P")
+    assert _title_end("Pneumonia, treated with antibiotics.\nFollow-up in a week.") == 0
+    assert _title_end("A 45-year-old man with pneumonia") == 0
+    codes = {s["code"] for s in engine.suggest(note, setting="inpatient")["suggestions"]}
+    assert "J18.9" in codes and not any(c.startswith("E72") for c in codes)
