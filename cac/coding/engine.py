@@ -110,14 +110,16 @@ class Engine:
         candidates += propose_procedures(text, doc, setting, note_type, self.store)
         candidates = self._apply_guidelines(candidates, setting, note_type, text)
         candidates.sort(key=lambda c: (-c.score, c.system, c.code))
+        suggestions = [c.to_dict() for c in candidates]
         result = {
             "threshold": self.threshold,
             "codeset_versions": self.codeset_versions,
-            "suggestions": [c.to_dict() for c in candidates],
+            "suggestions": suggestions,
             "mentions": [m.to_dict() for m in mentions],
         }
         if self.reranker is not None:
             self.reranker.rescore(result, setting, note_type)
+        _cap_held(suggestions)
         return result
 
     def _candidates(self, mentions: Sequence[Any], setting: str, text: _ExpandedText) -> list[Candidate]:
@@ -299,6 +301,16 @@ class _ExpandedText:
             cursor = a_end
         parts.append(self.text[cursor:end])
         return "".join(parts)
+
+
+def _cap_held(suggestions: list[dict[str, Any]]) -> None:
+    """Codes a guideline rule held for review stay below the threshold whatever the final scorer said."""
+    from cac.coding.guidelines.common import HELD_SCORE, is_held
+
+    for s in suggestions:
+        if is_held(str(s.get("rationale", ""))):
+            s["score"] = min(float(s["score"]), HELD_SCORE)
+    suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
 
 
 _TITLE_WORDS = 16

@@ -104,6 +104,24 @@ def add_rationale(cand: Candidate, text: str) -> None:
     cand.rationale = f"{cand.rationale}; {text}" if cand.rationale else text
 
 
+# A code a rule judges not reportable here, yet worth the coder's eye (an integral symptom, the loser of an
+# Excludes1 pair, a family history the note does not present as relevant): it stays in the ranked list with its
+# score held below the threshold (``Engine.suggest`` caps it again after the reranker), instead of vanishing.
+HELD = "held below the threshold for review"
+HELD_SCORE = 0.3
+
+
+def hold(cand: Candidate, why: str) -> Candidate:
+    """Keep ``cand`` in the list, scored below the threshold, with the rule that held it in its rationale."""
+    add_rationale(cand, f"{why}; {HELD}")
+    cand.score = min(cand.score, HELD_SCORE)
+    return cand
+
+
+def is_held(rationale: str) -> bool:
+    return HELD in rationale
+
+
 def add_flag(cand: Candidate, flag: str) -> None:
     if flag not in cand.flags:
         cand.flags.append(flag)

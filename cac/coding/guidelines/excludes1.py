@@ -4,13 +4,13 @@ The note may sit on the code or on any ancestor (category, block); its texts nam
 "(P70.2)", "(N18.1-N18.6)" or "(E08-E13 with .42)". Of a conflicting pair the confirmed code is kept; a sign or symptom
 (chapter 18, R codes) gives way to a diagnosis (Section I.B.5); of two scores within ``CLOSE_SCORES`` the code
 named by more of the note's words wins ("Reflux esophagitis" over "esophagitis", "HIV disease" over "HIV");
-otherwise the higher-scoring, then more specific code.
+otherwise the higher-scoring, then more specific code. The other stays in the list held below the threshold.
 """
 
 from __future__ import annotations
 
 from cac.coding.guidelines.coderefs import parse_refs
-from cac.coding.guidelines.common import ICD, CodeSpec, add_rationale, bare
+from cac.coding.guidelines.common import ICD, CodeSpec, add_rationale, bare, hold, is_held
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.types import Candidate
 
@@ -57,10 +57,18 @@ def _prefer(challenger: Candidate, holder: Candidate) -> bool:
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     icd = [c for c in candidates if c.system == ICD]
     preference = sorted(
-        icd, key=lambda c: (c.assertion != "present", _is_symptom(c), -c.score, -len(bare(c.code)), c.code)
+        icd,
+        key=lambda c: (
+            is_held(c.rationale),
+            c.assertion != "present",
+            _is_symptom(c),
+            -c.score,
+            -len(bare(c.code)),
+            c.code,
+        ),
     )
     kept: list[Candidate] = []
-    dropped: set[int] = set()
+    held: set[int] = set()
     for cand in preference:
         winner = next((k for k in kept if conflicts(k, cand, ctx)), None)
         if winner is None:
@@ -71,5 +79,9 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             kept[kept.index(winner)] = cand
             winner, loser = cand, winner
         add_rationale(winner, f"rule: Excludes1 with {loser.code} ({loser.code} not coded, Section I.A.12.a)")
-        dropped.add(id(loser))
-    return [c for c in candidates if id(c) not in dropped]
+        held.add(id(loser))
+    for cand in candidates:
+        if id(cand) in held:
+            winner_code = next(k.code for k in kept if conflicts(k, cand, ctx))
+            hold(cand, f"rule: Excludes1 of {winner_code} (Section I.A.12.a)")
+    return candidates

@@ -7,7 +7,7 @@ in outpatient care the symptoms of an uncertain diagnosis stay, since that diagn
 
 from __future__ import annotations
 
-from cac.coding.guidelines.common import CONFIRMED, ICD, CodeSpec, add_rationale, load_tsv, specs
+from cac.coding.guidelines.common import CONFIRMED, ICD, CodeSpec, add_rationale, hold, load_tsv, specs
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.rank import DIAGNOSIS_SECTIONS
 from cac.coding.types import Candidate
@@ -64,4 +64,5 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             out.append(cand)
             continue
         add_rationale(dx, f"rule: {cand.code} ({cand.title}) integral to {dx.code}, not coded (Section I.B.5)")
+        out.append(hold(cand, f"rule: integral to {dx.code} (Section I.B.5)"))
     return out

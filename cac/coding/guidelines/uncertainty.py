@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from cac.coding.guidelines.common import ICD, add_flag, add_rationale, clause_at
+from cac.coding.guidelines.common import ICD, add_flag, add_rationale, clause_at, hold
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.types import Candidate
 
@@ -32,10 +32,11 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         if cand.assertion != "possible" or cand.system != ICD:
             out.append(cand)
             continue
-        if ctx.inpatient and not (ctx.text and _leans_against(cand, ctx.text)):
+        if ctx.inpatient and ctx.text and _leans_against(cand, ctx.text):
+            out.append(hold(cand, "rule: the provider finds the diagnosis improbable (not coded, Section II.H)"))
+        elif ctx.inpatient:
             add_flag(cand, "uncertain")
             add_rationale(cand, "rule: uncertain diagnosis coded as established (inpatient, Section II.H)")
             out.append(cand)
         # outpatient / emergency: dropped (Section IV.H); its documented symptoms stay as their own candidates.
-        # inpatient, improbable ("unlikely"): dropped as well.
     return out
