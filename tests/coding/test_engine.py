@@ -160,3 +160,12 @@ def test_the_title_line_names_the_service_not_a_problem(engine):
     assert _title_end("A 45-year-old man with pneumonia") == 0
     codes = {s["code"] for s in engine.suggest(note, setting="inpatient")["suggestions"]}
     assert "J18.9" in codes and not any(c.startswith("E72") for c in codes)
+
+
+def test_an_integral_symptom_stays_in_the_list_below_the_threshold(engine):
+    note = "CC: burning with urination.\nAssessment: Acute cystitis. Dysuria.\nPlan: nitrofurantoin.\n"
+    result = engine.suggest(note, setting="outpatient")
+    by_code = {s["code"]: s for s in result["suggestions"]}
+    assert by_code["N30.00"]["score"] >= result["threshold"]
+    assert "R30.0" in by_code and by_code["R30.0"]["score"] < result["threshold"]
+    assert "held below the threshold" in by_code["R30.0"]["rationale"]
