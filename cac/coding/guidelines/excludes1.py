@@ -68,7 +68,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         ),
     )
     kept: list[Candidate] = []
-    held: set[int] = set()
+    held: dict[int, str] = {}
     for cand in preference:
         winner = next((k for k in kept if conflicts(k, cand, ctx)), None)
         if winner is None:
@@ -79,9 +79,8 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             kept[kept.index(winner)] = cand
             winner, loser = cand, winner
         add_rationale(winner, f"rule: Excludes1 with {loser.code} ({loser.code} not coded, Section I.A.12.a)")
-        held.add(id(loser))
+        held[id(loser)] = winner.code
     for cand in candidates:
         if id(cand) in held:
-            winner_code = next(k.code for k in kept if conflicts(k, cand, ctx))
-            hold(cand, f"rule: Excludes1 of {winner_code} (Section I.A.12.a)")
+            hold(cand, f"rule: Excludes1 of {held[id(cand)]} (Section I.A.12.a)")
     return candidates

@@ -71,3 +71,16 @@ def test_a_clearly_higher_score_still_wins(make, context):
     note = "Reflux esophagitis, LA grade B."
     cands = [make("K20.90", "esophagitis", note, score=0.9), make("K21.00", "Reflux esophagitis", note, score=0.5)]
     assert codes(excludes1.apply(cands, context(text=note))) == ["K20.90"]
+
+
+def test_a_loser_whose_winner_is_displaced_later_is_still_held(make, context):
+    # K20.90 beats K20.9-like rivals first, then gives way to the reflux code named by more words
+    note = "Reflux esophagitis, LA grade B. Esophagitis."
+    cands = [
+        make("K20.90", "esophagitis", note, score=0.9),
+        make("K21.9", "Reflux", note, score=0.5),
+        make("K21.00", "Reflux esophagitis", note, score=0.88),
+    ]
+    out = excludes1.apply(cands, context(text=note))
+    assert "K21.00" in codes(out)
+    assert set(codes(out)) | set(held(out)) == {"K20.90", "K21.9", "K21.00"}
