@@ -2,19 +2,26 @@
 
 Tables in ``resources/combination.yaml``. Diabetes with its complications (E1x.22 + N18.x, E1x.65, E1x.42...),
 hypertension with heart failure and/or CKD (I11.0, I12.x, I13.x), COPD with exacerbation or lower respiratory
-infection (J44.1, J44.0), sepsis with organ dysfunction (R65.20/R65.21) and organism-specific sepsis.
+infection (J44.1, J44.0), sepsis with organ dysfunction (R65.20/R65.21) and organism-specific sepsis, the
+infectious agent (B95-B97) of a localized infection, drug-induced siblings of unspecified codes when the adverse
+effect is coded, "in childbirth" pregnancy codes on a delivery encounter, and codes superseded by a more
+specific one for the same condition.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from cac.coding.guidelines.coderefs import parse_refs
 from cac.coding.guidelines.common import (
     CONFIRMED,
     ICD,
     CodeSpec,
     add_rationale,
+    bare,
     category,
+    clause_at,
     context_text,
     covers_any,
     derive,
@@ -50,6 +57,14 @@ def _combined(base: Candidate, others: list[Candidate], code: str, ctx: Guidelin
     return new
 
 
+def _companion(base: Candidate, code: str, ctx: GuidelineContext, why: str) -> Candidate:
+    """A second code the rule adds beside ``base`` (agent, associated sign): found by the rule alone, so its
+    rationale starts with the rule rather than with how ``base`` was found."""
+    new = derive(base, code, ctx, why)
+    new.rationale = why
+    return new
+
+
 def _without(cands: list[Candidate], drop: set[str]) -> list[Candidate]:
     return [c for c in cands if not (c.system == ICD and c.code in drop)]
 
@@ -60,7 +75,37 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     cands = hypertension(cands, ctx)
     cands = copd(cands, ctx)
     cands = sepsis(cands, ctx)
+    cands = infectious_agents(cands, ctx)
+    cands = drug_induced(cands, ctx)
+    cands = companions(cands, ctx)
+    cands = due_to(cands, ctx)
+    cands = superseded(cands, ctx)
+    cands = pregnancy(cands, ctx)
     return cands
+
+
+def _affirmed(patterns: list[str], text: str) -> bool:
+    """A pattern occurs in ``text`` and is not denied just before it in its clause ("no septic shock")."""
+    negation = re.compile(_config()["negation_before"], re.IGNORECASE)
+    for p in patterns:
+        for m in re.finditer(p, text, re.IGNORECASE):
+            if not negation.search(text[max(0, m.start() - 40) : m.start()]):
+                return True
+    return False
+
+
+def _clauses(cand: Candidate, ctx: GuidelineContext) -> str:
+    """The clauses holding the candidate's evidence (its mention text when the note is unknown), lower-case."""
+    text = ctx.text or ""
+    parts = [clause_at(text, s.start, s.end) for s in cand.evidence if text and 0 <= s.start <= s.end <= len(text)] or [
+        cand.mention_text,
+        *(s.text for s in cand.evidence),
+    ]
+    return " \n ".join(p for p in parts if p).lower()
+
+
+def _confirmed_icd(cands: list[Candidate]) -> list[Candidate]:
+    return [c for c in cands if c.system == ICD and c.assertion in CONFIRMED]
 
 
 def diabetes(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
@@ -107,11 +152,22 @@ def diabetes(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
         if without:
             add_rationale(complicated[0], f"rule: {', '.join(sorted(without))} (without complications) dropped")
         drop |= without
-    return _without(cands, drop) + added
+    out = _without(cands, drop) + added
+    present = {c.code for c in _confirmed_icd(out)}
+    gone: set[str] = set()
+    for suffix, broader in cfg.get("superseded", {}).items():
+        for c in _confirmed_icd(out):
+            if category(c.code) not in cats or not c.code.endswith(suffix):
+                continue
+            wider = next((f"{c.code[:3]}{b}" for b in broader if f"{c.code[:3]}{b}" in present), None)
+            if wider:
+                gone.add(c.code)
+                add_rationale(next(o for o in out if o.code == wider), f"rule: {c.code} is part of {wider} and dropped")
+    return _without(out, gone)
 
 
 def _linked_to_diabetes(cond: Candidate, ctx: GuidelineContext, patterns: list[str]) -> bool:
-    return search_any(patterns, context_text(cond, ctx, window=60))
+    return search_any(patterns, context_text(cond, ctx, window=60)) or search_any(patterns, _clauses(cond, ctx))
 
 
 def hypertension(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
@@ -151,31 +207,35 @@ def hypertension(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidat
 
 
 def copd(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
-    """COPD with (acute) exacerbation -> J44.1; with a lower respiratory infection -> J44.0 plus the infection."""
+    """COPD with (acute) exacerbation -> J44.1; with a lower respiratory infection -> J44.0 plus the infection.
+
+    Both are coded when both are documented; J44.9 gives way to either."""
     cfg = _config()["copd"]
     base_codes = _confirmed(cands, specs(cfg["codes"]))
     if not base_codes:
         return cands
     proposed = {c.code for c in cands if c.system == ICD}
     infections = _confirmed(cands, specs(cfg["lower_respiratory_infections"]))
+    infection_code, exacerbation_code = cfg["lower_respiratory_infection_code"], cfg["exacerbation_code"]
     added: list[Candidate] = []
-    for base in base_codes:
-        if infections and cfg["lower_respiratory_infection_code"] not in proposed:
-            target = cfg["lower_respiratory_infection_code"]
-            codes = ", ".join(i.code for i in infections)
-            why = f"rule: COPD with lower respiratory infection ({codes}) -> {target} plus the infection code"
-            added.append(_combined(base, infections, target, ctx, why))
-            proposed.add(target)
-        if (
-            search_any(cfg["exacerbation_patterns"], context_text(base, ctx))
-            and cfg["exacerbation_code"] not in proposed
-        ):
-            target = cfg["exacerbation_code"]
-            added.append(derive(base, target, ctx, f"rule: COPD with acute exacerbation documented -> {target}"))
-            proposed.add(target)
-    if not added and not (proposed & {cfg["exacerbation_code"], cfg["lower_respiratory_infection_code"]}):
+    base = max(base_codes, key=lambda c: c.score)
+    if infections and infection_code not in proposed:
+        codes = ", ".join(i.code for i in infections)
+        why = f"rule: COPD with lower respiratory infection ({codes}) -> {infection_code} plus the infection code"
+        added.append(_combined(base, infections, infection_code, ctx, why))
+        proposed.add(infection_code)
+    if exacerbation_code not in proposed and any(
+        _affirmed(cfg["exacerbation_patterns"], context_text(c, ctx)) for c in base_codes
+    ):
+        added.append(
+            derive(
+                base, exacerbation_code, ctx, f"rule: COPD with acute exacerbation documented -> {exacerbation_code}"
+            )
+        )
+        proposed.add(exacerbation_code)
+    if not (proposed & {exacerbation_code, infection_code}):
         return cands
-    return _without(cands, {c.code for c in base_codes}) + added
+    return _without(cands, {cfg["unspecified"]}) + added
 
 
 def sepsis(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
@@ -209,8 +269,8 @@ def sepsis(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     # severe sepsis: sepsis with associated acute organ dysfunction
     organ = _confirmed(out, specs(cfg["organ_dysfunction"]))
     contexts = " ".join(context_text(c, ctx) for c in sep + severe)
-    shock = search_any(cfg["septic_shock_patterns"], contexts) or any(o.code.startswith("R57") for o in organ)
-    severe_documented = search_any(cfg["severe_patterns"], contexts)
+    shock = _affirmed(cfg["septic_shock_patterns"], contexts) or any(o.code.startswith("R57") for o in organ)
+    severe_documented = _affirmed(cfg["severe_patterns"], contexts)
     if organ or shock or severe_documented or severe:
         target = cfg["septic_shock"] if shock else cfg["severe"]
         if shock:
@@ -221,9 +281,256 @@ def sepsis(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
             reason = "severe sepsis documented"
         why = f"rule: sepsis with {reason} -> {target} (Section I.C.1.d.1.a)"
         current = [c for c in out if c.system == ICD and covers_any(severe_specs, c.code)]
-        if any(c.code == cfg["septic_shock"] for c in current):
+        shock_coded = [c for c in current if c.code == cfg["septic_shock"]]
+        if (
+            shock_coded
+            and not shock
+            and _affirmed(cfg["septic_shock_patterns"], " ".join(context_text(c, ctx) for c in shock_coded))
+        ):
             target = cfg["septic_shock"]  # never downgrade a documented septic shock
         if not any(c.code == target for c in current):
             base = max(sep, key=lambda c: c.score)
             out = [c for c in out if c not in current] + [_combined(base, organ + current, target, ctx, why)]
+    return out
+
+
+def _near(cand: Candidate, ctx: GuidelineContext, before: int = 80, after: int = 30) -> list[tuple[str, str]]:
+    """For each evidence span: the text before it (up to a full stop or semicolon) and the text after it."""
+    text = ctx.text or ""
+    out = []
+    for s in cand.evidence:
+        if not (text and 0 <= s.start <= s.end <= len(text)):
+            continue
+        head = text[max(0, s.start - before) : s.start]
+        head = re.split(r"[.;]\s", head)[-1]
+        out.append((head.lower(), text[s.end : s.end + after].lower()))
+    return out
+
+
+def _agent_note(code: str, ctx: GuidelineContext, refs: list[CodeSpec]) -> bool:
+    """The code's own or inherited "use additional code" note names the infectious agent codes (B95-B97)."""
+    entry = ctx.entry(code)
+    if entry is None:
+        return False
+    texts = list(entry.notes.get("use_additional_code", []))
+    texts += [n["text"] for n in entry.inherited_notes.get("use_additional_code", [])]
+    return any(
+        r.text in {s.text for s in refs} or any(r.covers(s.lo) for s in refs) for t in texts for r in parse_refs(t)
+    )
+
+
+def infectious_agents(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """The organism causing a localized infection (B95-B97), from its clause or the organism-specific sepsis.
+
+    Tabular notes "use additional code (B95-B97), to identify infectious agent" (N10, N39.0, L03, M86...): the
+    B code is added when the clause of the condition names the organism ("osteomyelitis due to MRSA") or when
+    the sepsis it is the source of is organism-specific (A41.51 with N39.0 -> B96.20). An organism infection code
+    of unspecified site (A49.02, A04.8 for H. pylori) becomes the agent code beside the disease it causes. An
+    agent code whose every mention is a test for the organism or a negative result is dropped.
+    """
+    cfg = _config()["infectious_agents"]
+    refs = specs(cfg["note_refs"])
+    out = list(cands)
+    # agent codes mentioned only as tests ("biopsies for H. pylori", "H. pylori negative") are dropped
+    before = [re.compile(p, re.IGNORECASE) for p in cfg["test_only_before"]]
+    after = [re.compile(p, re.IGNORECASE) for p in cfg["test_only_after"]]
+    agent_specs = specs(cfg["agent_codes"])
+    for c in list(out):
+        if c.system != ICD or not covers_any(agent_specs, c.code):
+            continue
+        near = _near(c, ctx)
+        if near and all(any(b.search(h) for b in before) or any(a.search(t) for a in after) for h, t in near):
+            out = [o for o in out if o is not c]
+    confirmed = _confirmed_icd(out)
+    hosts = [c for c in confirmed if not covers_any(agent_specs, c.code) and _agent_note(c.code, ctx, refs)]
+    proposed = {c.code for c in out if c.system == ICD}
+    added: list[Candidate] = []
+
+    def add(base: Candidate, others: list[Candidate], code: str, why: str) -> None:
+        if code in proposed or not ctx.store.is_billable(ICD, code):
+            return
+        new = _companion(base, code, ctx, why)
+        if others:
+            new = _combined(new, others, code, ctx, why)
+            new.rationale = why
+        added.append(new)
+        proposed.add(code)
+
+    # an organism infection of unspecified site beside the disease it causes -> the agent code
+    gone: set[str] = set()
+    for row in cfg["as_cause"]:
+        for c in [c for c in confirmed if CodeSpec(row["code"]).covers(c.code)]:
+            if row.get("evidence") and not re.search(row["evidence"], context_text(c, ctx, window=0), re.I):
+                continue
+            if row["with"] == "note":
+                partners = [h for h in hosts if h is not c]
+            else:
+                partners = [o for o in confirmed if o is not c and covers_any(specs(row["with"]), o.code)]
+            if not partners:
+                continue
+            target = row["target"]
+            why = f"rule: {c.code} with {partners[0].code} -> {target} (the organism as the cause, B95-B97)"
+            gone.add(c.code)
+            if target in proposed:
+                add_rationale(next(o for o in [*out, *added] if o.code == target), why)
+            else:
+                add(c, [], target, why)
+    # the organism named in the clause of the infection
+    organisms = [(re.compile(r["pattern"], re.IGNORECASE), r["code"]) for r in cfg["organisms"]]
+    not_found = cfg["not_found_patterns"]
+    for host in hosts:
+        for clause in _clauses(host, ctx).split(" \n "):
+            hit = next(((rx, code) for rx, code in organisms if rx.search(clause)), None)
+            if hit is None or search_any(not_found, clause):
+                continue
+            why = f"rule: {host.code} due to the documented organism -> {hit[1]} (use additional code B95-B97)"
+            add(host, [], hit[1], why)
+    # the organism of an organism-specific sepsis, for the localized infection that is its source
+    agents = {str(k): str(v) for k, v in _config()["sepsis"].get("agents", {}).items()}
+    sepsis_codes = [c for c in confirmed if c.code in agents]
+    if sepsis_codes and hosts:
+        sep = max(sepsis_codes, key=lambda c: c.score)
+        agent = agents[sep.code]
+        if not any(c.system == ICD and c.code.startswith(agent[:5]) for c in out):
+            why = f"rule: {hosts[0].code} with {sep.code} -> {agent} (the organism of the sepsis, use additional code)"
+            add(sep, hosts, agent, why)
+    return _without(out, gone) + added
+
+
+def _same_place(a: Candidate, b: Candidate, b_clauses: str) -> bool:
+    """``a`` documents the same place in the note as ``b``: overlapping spans, or a span inside ``b``'s clauses."""
+    if any(x.start < y.end and y.start < x.end for x in a.evidence for y in b.evidence):
+        return True
+    return any(s.text and s.text.lower().strip() in b_clauses for s in a.evidence)
+
+
+def drug_induced(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """An unspecified code becomes its drug-induced sibling when the adverse effect that sibling's tabular note
+    asks for (T36-T50, 6th character 5) is coded for the same clause (D70.9 -> D70.1 with T45.1X5A)."""
+    out = list(cands)
+    adverse = [
+        c
+        for c in _confirmed_icd(out)
+        if "T36" <= category(c.code) <= "T50" and len(bare(c.code)) >= 6 and bare(c.code)[5] == "5"
+    ]
+    if not adverse:
+        return out
+    for cand in _confirmed_icd(out):
+        entry = ctx.entry(cand.code)
+        if entry is None or not entry.billable or not re.search(r"\bunspecified\b", entry.title, re.I):
+            continue
+        if not entry.parent or "-" in entry.parent:
+            continue
+        clauses = _clauses(cand, ctx)
+        best: tuple[tuple[int, int, int], str, Candidate] | None = None
+        for sib in ctx.store.children(ICD, entry.parent):
+            sib_entry = ctx.entry(sib)
+            if sib_entry is None or sib == cand.code or not sib_entry.billable:
+                continue
+            for note in sib_entry.notes.get("use_additional_code", []):
+                if "adverse effect" not in note.lower():
+                    continue
+                for ref in parse_refs(note):
+                    for t in adverse:
+                        linked = _same_place(t, cand, clauses)
+                        if ref.covers(t.code) and linked and (best is None or ref.weight > best[0]):
+                            best = (ref.weight, sib, t)
+        if best is None:
+            continue
+        _, target, t = best
+        why = f"rule: {cand.code} with the adverse effect {t.code} -> {target} (drug-induced, use additional code)"
+        out = [o for o in out if o is not cand] + [derive(cand, target, ctx, why)]
+    return out
+
+
+def companions(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """The "use additional code for any associated ..." code the clause of a condition documents (D70 + R50.81)."""
+    proposed = {c.code for c in cands if c.system == ICD}
+    added: list[Candidate] = []
+    for row in _config().get("companions", []):
+        for c in _confirmed(cands, [CodeSpec(row["code"])]):
+            if row["add"] in proposed or not _affirmed([row["pattern"]], _clauses(c, ctx)):
+                continue
+            added.append(_companion(c, row["add"], ctx, f"rule: {row['label']} -> {row['add']}"))
+            proposed.add(row["add"])
+    return cands + added
+
+
+def due_to(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """A code becomes its "in (due to)" form when the underlying condition is coded (I85.00 -> I85.10 in cirrhosis)."""
+    out = list(cands)
+    for row in _config().get("due_to", []):
+        spec = CodeSpec(row["code"])
+        causes = _confirmed(out, specs(row["with"]))
+        if not causes:
+            continue
+        for c in [c for c in _confirmed_icd(out) if spec.covers(c.code)]:
+            target = row["target"] + c.code[len(row["code"]) :]
+            if not ctx.store.is_billable(ICD, target):
+                continue
+            why = f"rule: {row['label']} in {causes[0].code} -> {target} (code first the underlying disease)"
+            if any(o.system == ICD and o.code == target for o in out):
+                out = [o for o in out if o is not c]
+            else:
+                out = [o for o in out if o is not c] + [derive(c, target, ctx, why)]
+    return out
+
+
+def superseded(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Codes giving way to a more specific code for the same condition (J22 beside a pneumonia code)."""
+    drop: set[str] = set()
+    for row in _config().get("superseded", []):
+        by = _confirmed(cands, specs(row["by"]))
+        if not by:
+            continue
+        for c in _confirmed(cands, [CodeSpec(row["code"])]):
+            drop.add(c.code)
+            add_rationale(by[0], f"rule: {c.code} dropped for the more specific {by[0].code}")
+    return _without(cands, drop)
+
+
+_PREGNANCY_WORDS = {"pregnancy", "trimester", "unspecified", "first", "second", "third", "complicating"}
+
+
+def _childbirth_code(code: str, ctx: GuidelineContext) -> str | None:
+    """The "in childbirth" counterpart of a pregnancy code (O24.414 -> O24.424, O99.210 -> O99.214), or None."""
+    entry = ctx.entry(code)
+    if entry is None or "pregnancy" not in entry.title.lower() or "childbirth" in entry.title.lower():
+        return None
+    need = {w for w in re.findall(r"[a-z]{4,}", entry.title.lower()) if w not in _PREGNANCY_WORDS}
+    parent = entry.parent
+    while parent and "-" not in parent and len(bare(parent)) >= 4:
+        found = []
+        for d in ctx.store.billable_descendants(ICD, parent):
+            title = (ctx.store.title(ICD, d) or "").lower()
+            plain = "childbirth" in title and "pregnancy" not in title and "puerperium" not in title
+            if plain and need <= set(re.findall(r"[a-z]{4,}", title)):
+                found.append((len(title), d))
+        if found:
+            return min(found)[1]
+        up = ctx.entry(parent)
+        parent = up.parent if up else None
+    return None
+
+
+def pregnancy(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Delivery in this encounter: "in childbirth" codes (Section I.C.15), and O80 only without complications."""
+    cfg = _config()["pregnancy"]
+    if not _confirmed(cands, specs(cfg["delivery_codes"])):
+        return cands
+    out = list(cands)
+    for c in _confirmed(out, specs(cfg["chapter"])):
+        target = _childbirth_code(c.code, ctx)
+        if target is None:
+            continue
+        why = f"rule: delivery in this encounter -> {target} (in childbirth, Section I.C.15)"
+        if any(o.system == ICD and o.code == target for o in out):
+            out = [o for o in out if o is not c]
+        else:
+            out = [o for o in out if o is not c] + [derive(c, target, ctx, why)]
+    normal = cfg["uncomplicated_delivery"]
+    others = [c for c in _confirmed(out, specs(cfg["chapter"])) if c.code != normal]
+    if others and any(c.system == ICD and c.code == normal for c in out):
+        add_rationale(others[0], f"rule: {normal} dropped (delivery with complications, Section I.C.15.b.4)")
+        out = _without(out, {normal})
     return out

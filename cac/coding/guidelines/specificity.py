@@ -270,6 +270,25 @@ def _same_condition(a: Candidate, b: Candidate) -> bool:
     return bool(_evidence_words(a) & _evidence_words(b))
 
 
+def _with_sibling(cand: Candidate, cands: list[Candidate]) -> Candidate | None:
+    """The proposed sibling saying "with X" where ``cand`` says "without X" (K70.31 for K70.30), or None."""
+    if cand.system != ICD or not re.search(r"\bwithout\b", cand.title, re.IGNORECASE):
+        return None
+    wanted = re.sub(r"\bwithout\b", "with", cand.title, flags=re.IGNORECASE).lower()
+    return next(
+        (
+            o
+            for o in cands
+            if o.system == ICD
+            and o is not cand
+            and o.code[:-1] == cand.code[:-1]
+            and o.title.lower() == wanted
+            and o.assertion == cand.assertion
+        ),
+        None,
+    )
+
+
 def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """Drop an "unspecified" code when a more specific code under the same parent is proposed; flag the rest.
 
@@ -280,6 +299,10 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
     """
     out: list[Candidate] = []
     for cand in cands:
+        with_sibling = _with_sibling(cand, cands)
+        if with_sibling is not None:
+            add_rationale(with_sibling, f"rule: {cand.code} ({cand.title}) dropped for {with_sibling.code}")
+            continue
         if cand.system != ICD or not _UNSPECIFIED.search(cand.title):
             out.append(cand)
             continue

@@ -167,3 +167,93 @@ def test_documented_unrelated_conditions_are_not_combined(make, context):
     note = "Type 2 DM. CKD stage 4 from polycystic kidneys, not due to diabetes."
     cands = [make("E11.9", "Type 2 DM", note), make("N18.4", "CKD stage 4", note)]
     assert sorted(codes(combination.apply(cands, context(text=note)))) == ["E11.9", "N18.4"]
+
+
+def test_diabetic_nephropathy_is_part_of_diabetic_ckd(make, context):
+    note = "DM2 with diabetic nephropathy, CKD stage 3a."
+    cands = [make("E11.21", "DM2 with diabetic nephropathy", note), make("N18.31", "CKD stage 3a", note)]
+    out = combination.apply(cands, context(text=note))
+    assert sorted(codes(out)) == ["E11.22", "N18.31"]
+
+
+def test_osteomyelitis_in_diabetes_is_linked_in_its_clause(make, context):
+    note = "Acute osteomyelitis of the left great toe (proximal phalanx) due to MRSA, in type 2 diabetes."
+    cands = [make("E11.9", "type 2 diabetes", note), make("M86.172", "Acute osteomyelitis", note)]
+    out = combination.apply(cands, context("inpatient", note))
+    assert sorted(codes(out)) == ["B95.62", "E11.69", "M86.172"]  # the organism of the osteomyelitis too
+
+
+def test_copd_with_exacerbation_and_pneumonia_gives_both_combinations(make, context):
+    note = "COPD with acute exacerbation, with acute lower respiratory infection (pneumonia)."
+    cands = [make("J44.1", "COPD with acute exacerbation", note), make("J22", "lower respiratory infection", note)]
+    cands.append(make("J18.9", "pneumonia", note))
+    out = combination.apply(cands, context("emergency", note))
+    assert sorted(codes(out)) == ["J18.9", "J44.0", "J44.1"]  # J22 gives way to the pneumonia
+
+
+def test_negated_septic_shock_gives_severe_sepsis_without_shock(make, context):
+    note = "Sepsis due to E. coli. Severe sepsis with acute kidney injury (no septic shock). Acute pyelonephritis."
+    cands = [make("A41.51", "Sepsis due to E. coli", note), make("R65.20", "Severe sepsis", note)]
+    cands += [make("N17.9", "acute kidney injury", note), make("N10", "Acute pyelonephritis", note)]
+    out = combination.apply(cands, context("inpatient", note))
+    assert sorted(codes(out)) == ["A41.51", "B96.20", "N10", "N17.9", "R65.20"]
+    assert by_code(out, "B96.20").rationale.startswith("rule: N10 with A41.51 -> B96.20")
+
+
+def test_septic_shock_documented_is_kept(make, context):
+    note = "Severe sepsis with septic shock, on norepinephrine."
+    out = combination.apply([make("A41.9", "sepsis", note), make("R65.20", "Severe sepsis", note)], context(text=note))
+    assert "R65.21" in codes(out) and "R65.20" not in codes(out)
+
+
+def test_h_pylori_with_gastritis_is_the_agent_code(make, context):
+    note = "Chronic gastritis. Helicobacter pylori infection."
+    cands = [make("K29.50", "Chronic gastritis", note), make("A04.8", "Helicobacter pylori infection", note)]
+    out = combination.apply(cands, context(text=note))
+    assert sorted(codes(out)) == ["B96.81", "K29.50"]
+    alone = "Helicobacter pylori infection."
+    assert codes(combination.apply([make("A04.8", "Helicobacter pylori", alone)], context(text=alone))) == ["A04.8"]
+
+
+@pytest.mark.parametrize(
+    "note", ["Antral biopsies for H. pylori were taken.", "Biopsies: benign; H. pylori negative on histology."]
+)
+def test_agent_code_only_tested_for_is_dropped(make, context, note):
+    out = combination.apply([make("B96.81", "H. pylori", note)], context(text=note))
+    assert codes(out) == []
+
+
+def test_organism_not_found_adds_no_agent_code(make, context):
+    note = "Acute pyelonephritis, urine culture negative for E. coli."
+    out = combination.apply([make("N10", "Acute pyelonephritis", note)], context("inpatient", note))
+    assert codes(out) == ["N10"]
+
+
+def test_febrile_neutropenia_due_to_chemotherapy(make, context):
+    note = "Febrile neutropenia due to chemotherapy (ANC 200)."
+    cands = [make("D70.9", "neutropenia", note), make("T45.1X5A", "Febrile neutropenia due to chemotherapy", note)]
+    out = combination.apply(cands, context("inpatient", note))
+    assert sorted(codes(out)) == ["D70.1", "R50.81", "T45.1X5A"]
+    plain = "Neutropenia, mild, ANC 1200."
+    assert codes(combination.apply([make("D70.9", "Neutropenia", plain)], context(text=plain))) == ["D70.9"]
+
+
+def test_delivery_encounter_gives_in_childbirth_codes_and_no_o80(make, context):
+    note = "Spontaneous vaginal delivery. Gestational diabetes, insulin-controlled. Obesity complicating pregnancy."
+    cands = [make("O80", "delivery", note), make("Z37.0", "delivery", note), make("O24.414", "Gestational", note)]
+    cands.append(make("O99.210", "Obesity complicating pregnancy", note))
+    out = combination.apply(cands, context("inpatient", note))
+    assert sorted(codes(out)) == ["O24.424", "O99.214", "Z37.0"]
+
+
+def test_gestational_diabetes_without_delivery_stays_in_pregnancy(make, context):
+    note = "Prenatal visit, 30 weeks. Gestational diabetes, insulin-controlled."
+    out = combination.apply([make("O24.414", "Gestational diabetes", note)], context(text=note))
+    assert codes(out) == ["O24.414"]
+
+
+def test_esophageal_varices_in_portal_hypertension_are_secondary(make, context):
+    note = "Portal hypertension with esophageal varices, no bleeding."
+    cands = [make("K76.6", "Portal hypertension", note), make("I85.00", "esophageal varices", note)]
+    out = combination.apply(cands, context(text=note))
+    assert sorted(codes(out)) == ["I85.10", "K76.6"]

@@ -142,3 +142,10 @@ def test_r_and_l_are_sides_only_before_a_body_part():
     assert specificity.text_facets("R knee pain")["laterality"] == {"right"}
     assert specificity.text_facets("L 1st MTP swelling")["laterality"] == {"left"}
     assert "laterality" not in specificity.text_facets("Vitamin D 2000 IU, L-thyroxine, R on R")
+
+
+def test_without_code_gives_way_to_its_with_sibling(make, context):
+    from cac.coding.guidelines import specificity
+
+    cands = [make("K70.30", "alcoholic cirrhosis"), make("K70.31", "alcoholic cirrhosis with ascites")]
+    assert [c.code for c in specificity.apply(cands, context())] == ["K70.31"]
