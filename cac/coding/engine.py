@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
 from cac import config
 from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, open_store
-from cac.coding.candidates import vote
+from cac.coding.candidates import CodeVote, vote
 from cac.coding.encoder import Encoder
-from cac.coding.index_walk import IndexTree, WalkResult, context_words, written_and_index_words
+from cac.coding.index_walk import (
+    IndexTree,
+    TabularRefiner,
+    WalkResult,
+    context_words,
+    side_words,
+    written_and_index_words,
+)
 from cac.coding.neoplasm import SECONDARY, NeoplasmTable, neoplasm_column
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
@@ -85,6 +92,7 @@ class Engine:
         self.reranker = bundled_reranker() if (config.reranker() if rerank is None else rerank) else None
         self._index_tree: IndexTree | None = None
         self._neoplasm_table: NeoplasmTable | None = None
+        self._refiner = TabularRefiner(self.store, ICD10CM)
 
     @property
     def codeset_versions(self) -> dict[str, str]:
@@ -133,6 +141,8 @@ class Engine:
             votes = vote(self.store, mention.text, mention.candidates, systems, encoder=self.encoder, walk=walk)
             best = votes[0].score if votes else 0.0
             kept = [v for v in votes if v.score >= best - MENTION_MARGIN and not _is_lab_test(v.system, v.code)]
+            if ICD10CM in systems:
+                kept = self._refined(kept, mention, text, mentions)
             # A condition of a relative or of the patient's past is a different fact from the same condition now:
             # it becomes its own family or personal history code.
             group = mention.assertion if mention.assertion in _SEPARATE_ASSERTIONS else "current"
@@ -211,6 +221,31 @@ class Engine:
                 if found is not None:
                     return found
         return result
+
+    def _refined(
+        self, votes: list[CodeVote], mention: Any, note: _ExpandedText, neighbours: Sequence[Any]
+    ) -> list[CodeVote]:
+        """Votes for an unspecified or non-billable code moved to the codes the mention's clause states, by the
+        tabular titles ("recurrent, moderate": F33.9 -> F33.1; "left femoral and popliteal veins": two codes)."""
+        out: list[CodeVote] = []
+        context: frozenset[str] | None = None
+        for v in votes:
+            if v.system != ICD10CM:
+                out.append(v)
+                continue
+            if context is None:
+                start, end = _modifier_window(note, mention, neighbours)
+                named = note.expanded(mention.start, mention.end)
+                window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
+                context = context_words(window) | side_words(window)
+            codes = self._refiner.refine(v.code, context)
+            if codes == [v.code]:
+                out.append(v)
+                continue
+            for code in codes:
+                title = self.store.title(ICD10CM, code)
+                out.append(replace(v, code=code, sources=dict(v.sources), rationale=f"{v.rationale}; tabular: {title}"))
+        return out
 
     def _neoplasm(self) -> NeoplasmTable:
         if self._neoplasm_table is None:

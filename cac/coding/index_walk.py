@@ -331,3 +331,73 @@ def _stretch_words(text: str) -> tuple[set[str], set[str]]:
         for synonym in walk_synonyms().get(w, []):
             extra.add(walk_stem(synonym))
     return written, extra
+
+
+# Tabular words a note never states by themselves: a code "Other ..." or "... specified ..." is not chosen for them.
+_UNSTATED = frozenset(walk_stem(w) for w in ("other", "specified", "unspecified"))
+_UNSPECIFIED = re.compile(r"\bunspecified\b", re.IGNORECASE)
+_WITHOUT_TAIL = re.compile(r"\bwithout\b[^,;]*", re.IGNORECASE)
+# A one-letter side before the part it sides ("R 2nd toe", "L breast"), written in capitals.
+_SIDE_LETTER = re.compile(r"(?<![\w/.-])([RL])(?=\s+[A-Za-z0-9])")
+# A category too large to search title by title (injuries with their 7th characters are coded elsewhere).
+_MAX_POOL = 400
+
+
+def side_words(text: str) -> frozenset[str]:
+    """The sides a clause gives by a capital letter ("R 2nd toe" -> right), as tabular titles write them."""
+    return frozenset(walk_stem("right" if m.group(1) == "R" else "left") for m in _SIDE_LETTER.finditer(text))
+
+
+def _tabular_key(title: str) -> frozenset[str]:
+    """A tabular title's words, less what it says is absent ("without organ or systems involvement")."""
+    return term_key(_WITHOUT_TAIL.sub(" ", title))
+
+
+class TabularRefiner:
+    """The billable codes the note states more exactly than an unspecified or non-billable code, read from the tabular
+    titles (see ``refine``); the titles of a category are read once."""
+
+    def __init__(self, store: CodeSetStore, system: str) -> None:
+        self.store = store
+        self.system = system
+        self._pools: dict[str, list[tuple[str, frozenset[str], int]]] = {}
+
+    def _pool(self, scope: str) -> list[tuple[str, frozenset[str], int]]:
+        """The billable codes of a category with their title words and how often their titles say "unspecified"."""
+        pool = self._pools.get(scope)
+        if pool is None:
+            codes = self.store.billable_descendants(self.system, scope, limit=_MAX_POOL + 1)
+            pool = []
+            for code in codes if len(codes) <= _MAX_POOL else []:
+                title = self.store.title(self.system, code) or ""
+                pool.append((code, _tabular_key(title), len(_UNSPECIFIED.findall(title))))
+            self._pools[scope] = pool
+        return pool
+
+    def refine(self, code: str, context: frozenset[str]) -> list[str]:
+        """A code of the same category whose title adds words, every one of them in ``context``, to ``code``'s own
+        ("Major depressive disorder, recurrent, unspecified" + "moderate" -> F33.1; "..., unspecified ankle and foot"
+        + "right" -> M86.171). The most added words win, then the fewest of ``code``'s words lost; two codes tied on
+        different words are both stated ("left femoral and popliteal veins"); otherwise ``[code]``."""
+        title = self.store.title(self.system, code) or ""
+        billable = self.store.is_billable(self.system, code)
+        if (billable and "unspecified" not in title.lower()) or code[:1] in ("S", "T"):
+            return [code]
+        base = _tabular_key(title)
+        vague = _UNSPECIFIED.findall(title)
+        ranked: list[tuple[int, int, str, frozenset[str]]] = []
+        for candidate, key, candidate_vague in self._pool(code.split(".")[0]):
+            if candidate_vague >= len(vague) and (billable or candidate_vague):
+                continue  # no more specified than the code itself ("Unspecified malignant neoplasm of skin")
+            added = key - base
+            if candidate != code and added and not added & _UNSTATED and added <= context:
+                ranked.append((len(added), len(base - key - _UNSTATED), candidate, added))
+        if not ranked:
+            return [code]
+        ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
+        top = [r for r in ranked if r[:2] == ranked[0][:2]]
+        if len(top) == 1:
+            return [top[0][2]]
+        if len(top) == 2 and top[0][3] != top[1][3]:
+            return [top[0][2], top[1][2]]
+        return [code]

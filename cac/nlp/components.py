@@ -100,6 +100,10 @@ class AbbreviationExpander:
         return doc
 
 
+# The possessive the tokenizer splits off ("Crohn" + "'s"): part of the name before it, not a word of its own.
+_POSSESSIVE = frozenset({"'s", "\u2019s", "'"})
+
+
 class MentionFinder:
     """Sets ``doc._.mentions``: matched problems/procedures with assertion, trigger and section."""
 
@@ -118,7 +122,7 @@ class MentionFinder:
         if memo is not None:
             return memo
         low = surface.lower()
-        if not any(c.isalnum() for c in low) or low in STOPWORDS:
+        if not any(c.isalnum() for c in low) or low in STOPWORDS or low in _POSSESSIVE:
             out: tuple[str, ...] = ()
         else:
             w = lemma("".join(c for c in low if c.isalnum() or c == "'").strip("'"))

@@ -12,17 +12,18 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from cac.nlp.lexicon import read_rows, resources_digest
-from cac.nlp.normalise import bag, content_words
+from cac.nlp.normalise import STOPWORDS, bag, content_words
 
 log = logging.getLogger(__name__)
 
-MATCHER_VERSION = "8"
+MATCHER_VERSION = "10"
 MAX_WORDS = 8
 MIN_TYPO_LEN = 6
 PROBLEM_SYSTEMS = ("ICD-10-CM",)
@@ -41,12 +42,26 @@ class TermIndex:
     deletes: dict[str, str] = field(default_factory=dict)
     kinds: dict[tuple[str, ...], str] = field(default_factory=dict)  # type of codeless synonyms
     key: str = ""
+    heads: list[tuple[list[str], Candidate]] = field(default_factory=list)  # see ``add_heads``
 
     def add(self, text: str, system: str, code: str, source: str) -> None:
-        if " > " in text:
-            self._add_index_path(text, system, code, source)
-            return
-        self._add_words(content_words(text), (system, code, source))
+        for variant in _acronym_variants(text):
+            if " > " in variant:
+                self._add_index_path(variant, system, code, source)
+                continue
+            self._add_words(content_words(variant), (system, code, source))
+            if source == "index" and ", " in variant and _qualified_condition(variant):
+                # "Hypertriglyceridemia, essential": a main term without subterms, the condition qualified
+                self.heads.append((content_words(variant.split(",")[0]), (system, code, source)))
+
+    def add_heads(self) -> None:
+        """The first word of a qualified main term ("Hypertriglyceridemia, essential" E78.1) stands for it when
+        nothing else in the index or the titles names that word alone."""
+        unnamed = {bag(words) for words, _cand in self.heads if not self.entries.get(bag(words))}
+        for words, cand in self.heads:
+            if bag(words) in unnamed:
+                self._add_words(words, cand)
+        self.heads = []
 
     def _add_words(self, words: list[str], cand: Candidate | None) -> None:
         if not words or len(set(words)) > MAX_WORDS:
@@ -126,6 +141,48 @@ _GROUPING_SUBTERMS = frozenset(
 )
 
 
+_ACRONYM = re.compile(r"\s*[\[(]([A-Z][A-Z0-9]{1,7})[\])]")
+
+
+# One word naming a condition by its ending ("-emia", "-itis", "-osis"...) or as a condition.
+_CONDITION = (
+    r"(?:[A-Za-z-]+(?:emia|itis|osis|pathy|ia|oma|ism|algia|plegia|rrhea|megaly|trophy|ectasis)"
+    r"|disease|disorder|syndrome|failure|infection|injury)"
+)
+_CONDITION_WORD = re.compile(_CONDITION, re.IGNORECASE)
+# A main term naming a condition by its one word and a short qualifier after a comma ("Hypertriglyceridemia,
+# essential"); not a drug of the Table of Drugs ("Ammonia, ... Poisoning").
+_QUALIFIED_CONDITION = re.compile(_CONDITION + r",(?: [a-z-]+){1,2}(?: \([^)]*\))?")
+
+
+def _qualified_condition(term: str) -> bool:
+    """A qualified condition ("Hypertriglyceridemia, essential"), not two forms of one word ("Ischemia, ischemic")."""
+    head, _comma, qualifier = term.partition(", ")
+    return bool(_QUALIFIED_CONDITION.fullmatch(term)) and not _same_stem(head.lower(), qualifier.lower())
+
+
+def _acronym_variants(text: str) -> list[str]:
+    """A term and, when it gives an abbreviation in brackets ("Elevated prostate specific antigen [PSA]"), the term
+    with the abbreviation in place of the words it stands for ("Elevated PSA"), as notes write it."""
+    out = [text]
+    for m in _ACRONYM.finditer(text):
+        letters = m.group(1).lower()
+        before = text[: m.start()]
+        spans = [w for w in re.finditer(r"[A-Za-z0-9]+", before) if w.group(0).lower() not in STOPWORDS]
+        for k in range(min(len(letters), len(spans)), 0, -1):
+            initials = "".join(w.group(0)[0].lower() for w in spans[-k:])
+            if initials[0] == letters[0] and _subsequence(initials, letters):
+                out.append(f"{before[: spans[-k].start()]}{m.group(1)}{text[m.end() :]}")
+                out.append(f"{before}{text[m.end() :]}")  # and the words alone, as an expanded note says it
+                break
+    return out
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
 def _is_grouping(segment: str) -> bool:
     """A subterm that only groups others ("with", "specified type NEC"): saying the main term and the last
     subterm without it keeps the meaning."""
@@ -187,6 +244,7 @@ def build_index(terms: Iterable[tuple[str, str, str, str]]) -> TermIndex:
                 index.kinds[bag(words)] = _type
         else:
             index.add(phrase, system, code, "synonym")
+    index.add_heads()
     index.finish()
     return index
 
@@ -289,6 +347,16 @@ def find_matches(
     stop = stoplist()
     found: list[tuple[int, int, int, list[Candidate], tuple[str, ...]]] = []
     n = len(tokens)
+    for a, (_start, _end, expansion) in enumerate(tokens):
+        # An abbreviation read as its expansion ("CAP": community acquired pneumonia) whose whole phrase no term
+        # names is still its head, the expansion's last words ("pneumonia").
+        if len(expansion) > 1 and expansion[-1] in vocab and entries.get(bag(list(expansion))) is None:
+            for k in range(1, len(expansion)):
+                key = bag(list(expansion[k:]))
+                cands = entries.get(key)
+                if cands is not None and (len(key) > 1 or _CONDITION_WORD.fullmatch(key[0])):
+                    found.append((a, a + 1, len(key), cands, key))
+                    break
     i = 0
     while i < n:
         if not tokens[i][2] or not all(w in vocab for w in tokens[i][2]):

@@ -89,7 +89,10 @@ def lemma(word: str) -> str:
     cached = _memo.get(word)
     if cached is not None:
         return cached
+    key = word
     out = _IRREGULAR.get(word, word)
+    if out is word and word.endswith("'s"):  # a possessive is its noun: "Schatzki's ring" is a "Schatzki ring"
+        out = word = word[:-2]
     if out is word and len(word) > 3 and not word.isdigit():
         if word.endswith("ies") and len(word) > 4:
             out = word[:-3] + "y"
@@ -97,10 +100,8 @@ def lemma(word: str) -> str:
             out = word[:-2]
         elif word.endswith("s") and not word.endswith(_NO_STRIP):
             out = word[:-1]
-        if out.endswith("'s"):
-            out = out[:-2]
     if len(_memo) < 500_000:
-        _memo[word] = out
+        _memo[key] = out
     return out
 
 

@@ -216,3 +216,57 @@ def test_the_main_term_named_outranks_an_inclusion_term(engine):
 def test_a_one_letter_abbreviation_needs_its_number(engine):
     result = engine.suggest("A/P:\n1. Hypertension, controlled.\nVitals: T 37.1, P 88", setting="outpatient")
     assert "P" not in [m["text"] for m in result["mentions"] if m["start"] < 5]
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "evidence"),
+    [
+        # the index stops at an unspecified code; the tabular sibling the clause states is the code
+        ("Assessment: Major depressive disorder, recurrent episode, moderate.", "F33.1", "Major depressive disorder"),
+        ("Assessment: Acute osteomyelitis of R 2nd toe.", "M86.171", "Acute osteomyelitis"),
+        (
+            "Assessment: Seropositive rheumatoid arthritis of multiple sites (hands, wrists, feet).",
+            "M05.79",
+            "Seropositive rheumatoid arthritis",
+        ),
+    ],
+)
+def test_an_unspecified_code_gives_way_to_the_tabular_code_the_clause_states(engine, note, code, evidence):
+    result, spans = _coded(engine, note, code)
+    assert evidence in spans[0], spans
+
+
+def test_one_mention_naming_two_sites_gives_two_codes(engine):
+    note = "Assessment: Acute deep vein thrombosis, left femoral and popliteal veins."
+    for code in ("I82.412", "I82.432"):
+        result, spans = _coded(engine, note, code)
+        assert spans == ["deep vein thrombosis"]
+
+
+def test_no_tabular_code_is_chosen_for_words_the_note_does_not_state(tree, store):
+    from cac.coding.index_walk import TabularRefiner, side_words
+
+    refiner = TabularRefiner(store, "ICD-10-CM")
+    line = "Acute DVT of the left leg"
+    assert refiner.refine("I82.409", context_words(line) | side_words(line)) == ["I82.402"]
+    assert refiner.refine("J18.9", context_words("Community acquired pneumonia")) == ["J18.9"]
+    assert refiner.refine("E11.9", context_words("Type 2 diabetes, moderate")) == ["E11.9"]  # not unspecified
+    # a code no more specified than the one it would replace ("Unspecified malignant neoplasm of skin") is no refinement
+    assert refiner.refine("C44.91", context_words("basal cell carcinoma") | {"malign", "neoplasm"}) == ["C44.91"]
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "evidence"),
+    [
+        ("Assessment: Schatzki ring at 38 cm.", "K22.2", "Schatzki ring"),  # the index writes "Schatzki's ring"
+        ("Assessment: Hypertriglyceridemia.", "E78.1", "Hypertriglyceridemia"),  # "Hypertriglyceridemia, essential"
+        ("Assessment: Elevated PSA - rising velocity.", "R97.20", "Elevated PSA"),  # "... antigen [PSA]"
+        ("Assessment: admitted for CAP, improving.", "J18.9", "CAP"),  # the expansion's head, pneumonia
+        ("Assessment: stable 5 mm solid RUL nodule.", "R91.1", "nodule"),
+        ("Assessment: weak stream, incomplete emptying.", "R39.12", "weak stream"),
+        ("Assessment: Ingrown toenail, L hallux.", "L60.0", "Ingrown toenail"),
+    ],
+)
+def test_mentions_the_term_lists_used_to_miss(engine, note, code, evidence):
+    result, spans = _coded(engine, note, code)
+    assert spans == [evidence]

@@ -17,6 +17,10 @@ def label(sentence: str, target: str) -> str:
     [
         # negation, forward and backward
         ("Patient denies chest pain.", "chest pain", "negated"),
+        # resolved with or after a treatment: present and treated this stay; resolved alone: gone
+        ("Delirium superimposed on dementia - resolved with treatment of infection.", "Delirium", "present"),
+        ("Nausea - resolved after ondansetron.", "Nausea", "present"),
+        ("Nausea resolved.", "Nausea", "negated"),
         # a wrapped line goes on in lower case: the negation reaches the next line
         ("No fever, neck stiffness,\nvisual loss, weakness or numbness.", "weakness", "negated"),
         ("No fever.\nWeakness of the left arm.", "Weakness", "present"),

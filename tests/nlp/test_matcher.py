@@ -127,3 +127,38 @@ def test_index_paths_do_not_make_qualifiers_into_terms() -> None:
     # but forms of the main word, and grouping subterms, still work
     assert ("ICD-10-CM", "I50.9", "index") in index.entries[bag(content_words("failed heart"))]
     assert ("ICD-10-CM", "J11.00", "index") in index.entries[bag(content_words("pneumonia influenza"))]
+
+
+def test_a_possessive_is_its_noun() -> None:
+    assert lemma("schatzki's") == "schatzki" and lemma("crohn's") == "crohn" and lemma("crohns") == "crohn"
+
+
+def test_a_bracketed_abbreviation_stands_for_its_words() -> None:
+    from cac.nlp.matcher import _acronym_variants
+
+    assert _acronym_variants("Elevated, elevation > prostate specific antigen [PSA]") == [
+        "Elevated, elevation > prostate specific antigen [PSA]",
+        "Elevated, elevation > PSA",
+        "Elevated, elevation > prostate specific antigen",
+    ]
+    assert _acronym_variants("Pneumonia, unspecified organism") == ["Pneumonia, unspecified organism"]
+
+
+def test_a_qualified_main_term_names_its_condition_when_nothing_else_does() -> None:
+    index = build_index(
+        [
+            ("Hypertriglyceridemia, essential", "ICD-10-CM", "E78.1", "index"),
+            ("Ischemia, ischemic", "ICD-10-CM", "I99.8", "index"),
+            ("Decongestant, nasal Poisoning Intentional self-harm", "ICD-10-CM", "T48.5X2", "index"),
+        ]
+    )
+    assert index.entries.get(("hypertriglyceridemia",)) == [("ICD-10-CM", "E78.1", "index")]
+    assert not index.entries.get(("ischemia",))  # two forms of one word, not a qualifier
+    assert not index.entries.get(("decongestant",))  # a drug, not a condition
+
+
+def test_an_expansion_is_matched_by_its_head() -> None:
+    index = build_index(TERMS)
+    tokens = [(0, 8, ("admitted",)), (13, 16, ("community", "acquired", "pneumonia"))]
+    matches = find_matches(index, tokens)
+    assert [(m.start, m.end, m.candidates[0][1]) for m in matches] == [(13, 16, "J18.9")]
