@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from cac.coding.guidelines.common import ICD, CodeSpec, add_rationale, derive, lookup
+from cac.coding.guidelines.common import ICD, CodeSpec, add_rationale, derive, hold, is_held, lookup
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.rank import HISTORY_SECTION_WEIGHT, HISTORY_SECTIONS, section_weight
 from cac.coding.types import Candidate, Span
@@ -36,6 +36,55 @@ RELATIVE = re.compile(
     r"sister|brother|siblings?|aunt|uncle|cousin|daughter|son|parents?|twin)(?:'s)?\b",
     re.IGNORECASE,
 )
+# A section header: one to six words, the first capitalised, ending in a colon, at a line start or after a stop
+# ("ALLERGIES:", "Family History:", "FHX:", "MEDICATIONS AT THE TIME OF STUDY:").
+_HEADER = re.compile(
+    r"(?:^|(?<=\n)|(?<=[.,:]))[ \t,]*([A-Z][A-Za-z/&'-]*(?:[ \t]+[A-Za-z/&'()-]+){0,5})[ \t]*:(?!\d)", re.MULTILINE
+)
+
+
+def header_before(text: str, pos: int, reach: int = 1500) -> str:
+    """The last section header standing before ``pos`` (lower case, "" when none within ``reach`` characters)."""
+    last = ""
+    for m in _HEADER.finditer(text, max(0, pos - reach), pos):
+        last = m.group(1)
+    return last.strip().lower()
+
+
+_FAMILY_HEADER = re.compile(
+    r"^(?:(?:past\s+)?family(?:\s+medical)?\s+(?:history|hx)|fhx?|fh|shx\s*/\s*fhx|social\s*/\s*family\s+history|"
+    r"(?:mother|father|siblings?|brothers?|sisters?|children)(?:'s)?)\b",
+    re.IGNORECASE,
+)
+# A family history list the note negates: "FHX: unremarkable for cancer, CAD, stroke", "negative for diabetes".
+_FAMILY_NEGATED = re.compile(
+    r"\b(?:unremarkable|negative|non-?contributory)\s+(?:for|of)\b|\bno\s+(?:known\s+)?(?:family\s+)?(?:history|hx)\s+of\b"
+    r"|\bdenies\s+(?:any\s+)?(?:family\s+)?(?:history|hx)\b",
+    re.IGNORECASE,
+)
+# A relative the clinician speaks with, not one who has the condition: "risks discussed with the patient's parents
+# including malunion, nonunion".
+_RELATIVE_LISTENER = re.compile(
+    r"\b(?:discuss\w*|explain\w*|review\w*|talk\w*|spoke|counsel\w*|inform\w*|told|consent\w*|risks?|"
+    r"complications?)\b[^.;\n]{0,120}\b(?:with|to)\s+(?:the\s+)?(?:patient'?s\s+|his\s+|her\s+)?"
+    r"(?:parents?|mother|father|mom|dad|family|guardian)\b",
+    re.IGNORECASE,
+)
+
+
+# ... or the one who agrees to the plan: "All questions were answered and parents agreed to above plan".
+_RELATIVE_CONSENTS = re.compile(
+    r"\b(?:parents?|mother|father|mom|dad|family|guardian)\s+(?:\w+\s+){0,3}(?:agreed|agree|consented|understood|"
+    r"understand|verbalized|wished|requested|elected|decided|declined|signed|(?:were|was|are|is) in agreement)\b",
+    re.IGNORECASE,
+)
+
+
+def in_family_section(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies under a family history header ("FAMILY HISTORY:", "FHX:", "Father:")."""
+    return bool(_FAMILY_HEADER.match(header_before(text, pos)))
+
+
 # Where the words about one relative's condition end: a sentence or clause end, a blank line, a new header.
 _FAMILY_CUT = re.compile(r"[.;](?:\s|$)|\n\s*\n|\n(?=\s*[A-Z][A-Za-z /&]{0,30}:)")
 # How far (characters, within _FAMILY_CUT) the relative or the "family history of" words may stand from the mention.
@@ -65,7 +114,10 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             out.extend(_historical(cand, ctx))
         else:
             out.append(cand)
-    return out
+    # one family history code reported for one relative's condition is not held back by another's it merges with
+    # ("family history of hypertension" stated, a father's MI in the family history section: both Z82.49)
+    reported = {c.code for c in out if _FAMILY_Z.covers(c.code) and not is_held(c.rationale)}
+    return [c for c in out if not (c.code in reported and _FAMILY_Z.covers(c.code) and is_held(c.rationale))]
 
 
 def _family_words(text: str, span: Span) -> tuple[Span, bool]:
@@ -93,8 +145,11 @@ def _family_words(text: str, span: Span) -> tuple[Span, bool]:
     return Span(start, end, text[start:end]), bool(explicit)
 
 
-def _family_relevance(cand: Candidate, row: tuple[str, ...], explicit: bool, current: set[str]) -> str | None:
-    """Why the family history is coded, or None when the note does not present it as relevant."""
+def _family_relevance(
+    cand: Candidate, row: tuple[str, ...], explicit: bool, current: set[str], under_header: bool = False
+) -> str | None:
+    """Why the family history is coded, or None when the note does not present it as relevant. ``under_header``:
+    the words stand under a family history header the section finder did not name ("FHX:", "Father:")."""
     kind = row[3] if len(row) > 3 else "risk"
     if kind == "never":
         return None
@@ -102,7 +157,8 @@ def _family_relevance(cand: Candidate, row: tuple[str, ...], explicit: bool, cur
         return "stated as a family history"
     if kind != "risk":
         return None
-    if not cand.sections or any(s not in HISTORY_SECTIONS for s in cand.sections):
+    in_history = under_header or (bool(cand.sections) and all(s in HISTORY_SECTIONS for s in cand.sections))
+    if not in_history:
         return "stated outside the family history section"
     related = [CodeSpec(s) for s in (row[4] if len(row) > 4 else "").split(",") if s.strip()]
     same = sorted(c for c in current if any(spec.covers(c) for spec in related))
@@ -127,16 +183,35 @@ def _family(cand: Candidate, ctx: GuidelineContext, current: set[str]) -> list[C
     evidence = sorted({span for span, _ in found}, key=lambda s: s.start)
     if _FAMILY_Z.covers(cand.code):
         return [replace(cand, evidence=evidence or list(cand.evidence))]
+    if text and cand.evidence and all(_not_a_family_history(text, e) for e in cand.evidence):
+        return []
     row = lookup("family_history.tsv", cand.code)
     if row is None or not ctx.store.is_billable(ICD, row[1]):
         return []
-    relevant = _family_relevance(cand, row, explicit, current)
-    if relevant is None:
+    under_header = bool(text) and all(in_family_section(text, e.start) for e in cand.evidence)
+    relevant = _family_relevance(cand, row, explicit, current, under_header)
+    if relevant is None and (row[3] if len(row) > 3 else "risk") == "never":
         return []
     why = f"rule: family history of {cand.code} ({row[2]}) -> {row[1]}, {relevant} (Section I.C.21.c.4)"
+    if relevant is None:
+        why = f"rule: family history of {cand.code} ({row[2]}) -> {row[1]}, not presented as relevant"
     z = derive(cand, row[1], ctx, why, score=_history_score(cand))
     z.evidence = evidence or z.evidence
-    return [z]
+    return [z if relevant is not None else hold(z, "rule: Section I.C.21.c.4")]
+
+
+def _not_a_family_history(text: str, span: Span) -> bool:
+    """The family words negate the condition ("FHX: unremarkable for cancer, CAD, stroke") or the relative is the
+    one the clinician speaks with ("risks discussed with the patient's parents including malunion")."""
+    lo = max(0, span.start - 2 * _FAMILY_REACH)
+    cuts = list(_FAMILY_CUT.finditer(text, lo, span.start))
+    lo = cuts[-1].end() if cuts else lo
+    before = text[lo : span.start]
+    if _FAMILY_NEGATED.search(before) and not re.search(r"\b(?:but|except|positive|significant)\b", before, re.I):
+        return True
+    cut_after = _FAMILY_CUT.search(text, span.end, span.end + 2 * _FAMILY_REACH)
+    stretch = text[lo : cut_after.start() if cut_after else span.end + 2 * _FAMILY_REACH]
+    return bool(_RELATIVE_LISTENER.search(stretch) or _RELATIVE_CONSENTS.search(stretch))
 
 
 def _historical(cand: Candidate, ctx: GuidelineContext) -> list[Candidate]:

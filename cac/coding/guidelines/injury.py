@@ -20,6 +20,7 @@ from typing import Any
 
 from cac.codesets.search import STOPWORDS, stem, words
 from cac.coding.candidates import SOURCE_WEIGHTS
+from cac.coding.guidelines.assertion import header_before
 from cac.coding.guidelines.common import ICD, add_rationale, bare, covers_any, derive, load_yaml, specs
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.specificity import seventh_character, text_facets
@@ -31,7 +32,9 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 # Words a clause negates do not count as its modifiers ("without skull fracture", "no FB").
 _ABSENT = re.compile(r"\b(?:without|no|denies|negative for|free of)\b[^.,;:\n]*", re.IGNORECASE)
-_NEGATED_BEFORE = re.compile(r"\b(?:no|without|denies|negative for|rule out|r/o|ruled out|free of)\b[^.;\n]*$", re.I)
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:no|without|denies|negative for|rule out|r/o|ruled out|free of|clear of|no evidence of)\b[^.;\n]*$", re.I
+)
 _NONDISPLACED = re.compile(r"\bnon-?displaced\b|\bundisplaced\b|\bnot displaced\b", re.IGNORECASE)
 _FOREIGN_BODY = re.compile(r"\bforeign bod(?:y|ies)\b|\bFB\b")
 # A clause ends at a sentence stop, a semicolon, a colon, a blank line or a line starting a new item.
@@ -81,8 +84,13 @@ def _key(term: str) -> frozenset[str]:
 
 
 def _keys(term: str) -> tuple[frozenset[str], ...]:
-    """A subterm's word sets: "femur, femoral" and "atrial or auricular" name either form."""
-    alternatives = [term, *re.split(r",\s*|\s+or\s+", term)]
+    """A subterm's word sets: "femur, femoral" and "atrial or auricular" name either form; "supracondylar, elbow"
+    and "semilunar bone, wrist" name one site with its region, so both words are needed."""
+    alternatives = [term, *re.split(r"\s+or\s+", term)]
+    parts = [p for p in re.split(r",\s*", term) if p.strip()]
+    heads = [p.strip().lower()[:3] for p in parts]
+    if len(parts) > 1 and len(set(heads)) == 1:  # the same word in two forms
+        alternatives += parts
     return tuple(dict.fromkeys(k for k in (_key(a) for a in alternatives) if k))
 
 
@@ -190,12 +198,17 @@ class InjuryIndex:
             target = self._resolve(node)
             return target.code if target is not None else None
 
-        def best_from(node: _Node, guard: int) -> tuple[tuple[int, int], list[str], str | None]:
+        def best_from(
+            node: _Node, guard: int, seen: frozenset[int] = frozenset()
+        ) -> tuple[tuple[int, int], list[str], str | None]:
             best: tuple[tuple[int, int], list[str], str | None] = ((0, 0), [], None)
             if guard > 8:
                 return best
+            seen = seen | {id(node)}
             for score, term, child in options(node):
-                (depth, sub_words), sub_path, sub_code = best_from(child, guard + 1)
+                if id(child) in seen:  # a "see" reference leading back up the path
+                    continue
+                (depth, sub_words), sub_path, sub_code = best_from(child, guard + 1, seen)
                 cand: tuple[tuple[int, int], list[str], str | None]
                 if sub_code is not None:
                     cand = ((depth + 1, sub_words + score), [term, *sub_path], sub_code)
@@ -361,7 +374,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         return candidates
     recodable = specs(_config()["recodable"])
     out: list[Candidate] = []
-    for cand in _not_the_disease(candidates, ctx.text):
+    for cand in _not_an_injury(_not_the_disease(candidates, ctx.text), ctx.text):
         if cand.system != ICD or cand.assertion not in ("present", "possible") or not covers_any(recodable, cand.code):
             out.append(cand)
             continue
@@ -395,11 +408,16 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
                 new.score = max(new.score, final_score(new, SOURCE_WEIGHTS["index_walk"], len(new.evidence)))
             out.append(new)
     out = _specific_over_unspecified(out)
+    out = _no_injury_nos_beside_a_specific_one(out)
     proposed = {c.code for c in out if c.system == ICD}
     out += [c for c in drug_codes(ctx) if c.code not in proposed]
     return out
 
 
+_ALLERGY_AFTER = re.compile(r"\s*(?:allerg|intoleran|hypersensitiv|sensitivit)", re.IGNORECASE)
+_UNCERTAIN = re.compile(
+    r"\b(?:likely|probabl\w*|possibl\w*|suspect\w*|question\w*|may|might|presum\w*)\b", re.IGNORECASE
+)
 _COLUMNS = {"Adverse effect": "5", "Underdosing": "6", "Poisoning Accidental (unintentional)": "1"}
 _INTENT = (("2", re.compile(r"\bintentional|\bsuicid|\bself[- ]harm", re.I)), ("3", re.compile(r"\bassault", re.I)))
 
@@ -437,6 +455,10 @@ def drug_codes(ctx: GuidelineContext) -> list[Candidate]:
                 clause = text[c_start:c_end]
                 if not_asserted.search(text[c_start : m.start()]):
                     continue
+                if _ALLERGY_AFTER.match(text, m.end()):
+                    continue  # "clindamycin secondary to penicillin allergy": the reason for the choice of drug
+                if ctx.setting != "inpatient" and _UNCERTAIN.search(text[c_start : m.start()]):
+                    continue  # "most likely secondary to statins": uncertain, not coded outside the hospital
                 if column == "adverse_effect" and m.start() - c_start < 3 and "-" not in m.group(0):
                     continue  # "due to X" needs the condition it explains before it
                 last = {"adverse_effect": "5", "underdosing": "6"}.get(column) or next(
@@ -490,6 +512,56 @@ def _not_the_disease(candidates: list[Candidate], text: str) -> list[Candidate]:
                 continue
         out.append(cand)
     return out
+
+
+def _injury_clauses(cand: Candidate, text: str) -> list[tuple[int, str]]:
+    return [
+        (s.start, text[slice(*clause_bounds(text, s.start, s.end))])
+        for s in cand.evidence
+        if 0 <= s.start < s.end <= len(text)
+    ]
+
+
+def _all_negated(clause: str) -> bool:
+    """The clause names injuries and negates every one ("his left shoulder was clear of any fractures")."""
+    kinds, _nt, _syn, _weak = _compiled()
+    hits = [m for p in kinds.values() for m in p.finditer(clause)]
+    return bool(hits) and all(_NEGATED_BEFORE.search(clause[: m.start()]) for m in hits)
+
+
+def _not_an_injury(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """Drop an injury code (chapter 19) whose every evidence clause says it is no injury of this encounter: a risk
+    explained before surgery, an injury avoided, made during a procedure or by its instruments, an old deformity or
+    scar, a reaction in an allergy list, an injury the clause negates (``injury.yaml`` not_an_injury)."""
+    rules = [
+        (specs(str(r["code"])), re.compile(r["context"], re.IGNORECASE)) for r in _config().get("not_an_injury", [])
+    ]
+    allergy = re.compile(r"allerg|intoleran|sensitivit", re.IGNORECASE)
+    out = []
+    for cand in candidates:
+        if cand.system == ICD and cand.code[:1] in "ST" and cand.evidence:
+            patterns = [rx for spec, rx in rules if covers_any(spec, cand.code)]
+            clauses = _injury_clauses(cand, text)
+            if clauses and all(
+                any(rx.search(clause) for rx in patterns)
+                or _all_negated(clause)
+                or allergy.search(header_before(text, start))
+                for start, clause in clauses
+            ):
+                continue
+        out.append(cand)
+    return out
+
+
+_INJURY_NOS = ("T14.8", "T14.90")
+
+
+def _no_injury_nos_beside_a_specific_one(cands: list[Candidate]) -> list[Candidate]:
+    """ "Injury" or "wound" of no stated site (T14.8, T14.90) is not coded beside an injury the note names by site."""
+    specific = any(c.system == ICD and c.code[:1] in "ST" and not c.code.startswith("T14") for c in cands)
+    if not specific:
+        return cands
+    return [c for c in cands if not (c.system == ICD and c.code.startswith(_INJURY_NOS))]
 
 
 def _title_side(title: str) -> str | None:

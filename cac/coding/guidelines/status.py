@@ -15,17 +15,20 @@ from importlib.resources import files
 
 import yaml
 
-from cac.coding.guidelines.assertion import RELATIVE
+from cac.coding.guidelines.assertion import RELATIVE, header_before
 from cac.coding.guidelines.common import clause_at
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.types import Candidate, Span
 
 STATUS_SCORE = 0.7
 _LOOKBACK = 40
-_NEGATED_BEFORE = re.compile(
+# A negation may stand further back when what lies between is a list: "She denies a history of stroke, cancer,
+# asthma, emphysema, pneumonia, tuberculosis, home oxygen use or sleep apnea".
+_LIST_LOOKBACK = 200
+_NEGATION_WORD = re.compile(
     r"\b(no|not|denies|denied|never|negative for|without|stopped|discontinued|d/c'?d|off|held|hold|"
     r"declined|refuses|allergic to|allergy to|allergies:?|intolerant of|avoid|avoiding|precluding|"
-    r"contraindicated|contraindication to)\b[^.\n;]*$",
+    r"contraindicated|contraindication to)\b",
     re.IGNORECASE,
 )
 
@@ -43,6 +46,10 @@ class StatusRule:
     device: bool = False
     # note-level patterns that must all appear ("deliver" for the outcome of delivery)
     requires: tuple[re.Pattern[str], ...] = ()
+    # patterns that, in the match's own clause, rule the match out ("smokes 2 ppd ... quit in 1996")
+    clause_unless: re.Pattern[str] | None = None
+    # codes that, found by an earlier rule, rule this one out (a current smoker is no former smoker)
+    not_with: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -63,16 +70,34 @@ def rules() -> tuple[StatusRule, ...]:
                 re.compile("|".join(f"(?:{p})" for p in unless), re.IGNORECASE) if unless else None,
                 bool(row.get("device", False)),
                 tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in row.get("requires", ())),
+                re.compile("|".join(f"(?:{p})" for p in row["clause_unless"]), re.IGNORECASE)
+                if row.get("clause_unless")
+                else None,
+                tuple(row.get("not_with", ())),
             )
         )
     return tuple(out)
 
 
 # Planned, conditional or discussed, not a current fact: "Will discuss R TKA", "consider apixaban if ...".
+# Advice and wishes are no facts either: "advised to go on dialysis", "should quit smoking", "something to help her
+# quit smoking", "may be started on azathioprine", "the risk of placing him on Coumadin".
 _FUTURE_BEFORE = re.compile(
     r"\b(will(?!\s+(?:continue|resume|remain|stay|keep))|would|plans? (?:to|for)|planned|consider(?:ing)?|"
     r"discuss(?:ed)?|candidate for|scheduled for|"
-    r"referr(?:ed|al) for|evaluat(?:e|ion) for|if|may need|to start)\b[^.\n;]*$",
+    r"referr(?:ed|al) for|evaluat(?:e|ion) for|if|may|might|could|should|to start|"
+    r"advised|advise|encouraged?|urged?|counsel(?:ed|ing)?|recommend(?:ed|s)?|"
+    r"wants? to|wish(?:es)? to|like to|trying to|tried to|attempt(?:ing|ed|s)? to|ready to|help(?:s|ing)?|"
+    r"placing (?:\w+ )?on|put (?:\w+ )?on|whether)\b[^.\n;]*$",
+    re.IGNORECASE,
+)
+# ... unless the plan is to go on with what the patient already does ("recommend continuing aspirin").
+_GOES_ON = re.compile(r"\b(?:continu\w*|remain\w*|resum\w*|stay\w* on|keep\w*)\b", re.IGNORECASE)
+# What stands between a negation and the match when the negation no longer reaches it: "Denies chest pain,
+# takes aspirin daily", "No fever, but remains on warfarin".
+_LIST_BREAK = re.compile(
+    r"\b(?:but|however|although|though|except|which|who|currently|now|still|continues?|remains?|takes|uses|"
+    r"(?:is|was|has been) on)\b",
     re.IGNORECASE,
 )
 # A drug held around a procedure is still the patient's drug: "Hold clopidogrel x5 days, then resume".
@@ -80,13 +105,22 @@ _HELD_FOR_NOW = re.compile(r"\b(resume[sd]?|restart(?:ed)?|until|then)\b", re.IG
 
 
 def _negated(text: str, start: int, is_drug: bool) -> bool:
-    before = text[max(0, start - _LOOKBACK) : start]
-    before = re.split(r"[\n.;]", before)[-1]
-    if _FUTURE_BEFORE.search(before):
+    wide = re.split(r"[\n;]|\.(?=\s|,|$)", text[max(0, start - _LIST_LOOKBACK) : start])[-1]
+    before = wide[-(_LOOKBACK + 20) :]
+    future = _FUTURE_BEFORE.search(before)
+    if future and not _GOES_ON.search(before[future.end(1) :]):
         return True
-    match = _NEGATED_BEFORE.search(before)
-    if match is None:
+    found = list(_NEGATION_WORD.finditer(wide))
+    if not found:
         return False
+    match = found[-1]  # the nearest negation
+    between = wide[match.end(1) :]
+    if _LIST_BREAK.search(between) or ":" in between:  # a break word, or a new header ("Medications:")
+        return False
+    if len(between) > _LOOKBACK:  # far back: only over a list of short items
+        items = re.split(r",|\bor\b|\band\b", between)
+        if len(items) < 2 or any(len(item.split()) > 6 for item in items):
+            return False
     word = match.group(1).lower()
     if word in ("hold", "held") and _HELD_FOR_NOW.search(clause_at(text, start, start)):
         return False
@@ -117,13 +151,62 @@ _STOPPED_AFTER = re.compile(
 )
 # Antiplatelet therapy planned for a number of months after this encounter's stent ("DAPT x 12 months").
 _DAPT_COURSE = re.compile(r"\b(?:DAPT|dual antiplatelet)\b[^.\n;]*\b(?:x|for)\s*\d+\s*(?:mos?|months?)\b", re.I)
+# "Plavix was started in addition to baby aspirin" (not "warfarin was started in 2015").
+_STARTED_AFTER = re.compile(
+    r"\s*(?:was|were|has been|had been)\s+(?:started|initiated|begun|added)\b"
+    r"(?![^.;\n]{0,30}(?:(?:19|20)\d\d|\bago\b))",
+    re.IGNORECASE,
+)
+# A dose written before the drug is a dose given: "300 mg of Plavix", "2000 of heparin, 300 of Plavix".
+_DOSE_OF_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|g|units?)?\s+of\s+(?:\w+\s+)?$", re.IGNORECASE)
+_FREQUENCY = re.compile(
+    r"\b(?:daily|nightly|weekly|q\.?\s?d\b|q\.?\s?(?:am|pm|hs)\b|b\.?i\.?d\b|t\.?i\.?d\b|q\.?i\.?d\b|a day|per day|"
+    r"every)",
+    re.IGNORECASE,
+)
+# Enoxaparin at a prophylactic dose (20-40 mg once a day, 30 mg twice): DVT prophylaxis, not anticoagulation.
+_PROPHYLACTIC_LMWH = re.compile(r"^(?:enoxaparin|lovenox)$", re.IGNORECASE)
+_PROPHYLACTIC_DOSE = re.compile(r"\s*(?:sodium\s+)?(?:20|30|40)\s*mg\b", re.IGNORECASE)
+# Drugs under these headers are not the patient's drug therapy: an allergy list, or what was given during a procedure.
+_ALLERGY_HEADER = re.compile(r"allerg|intoleran|sensitivit|adverse (?:drug )?reactions?", re.IGNORECASE)
+_PROCEDURE_HEADER = re.compile(
+    r"^(?:anesthesia|anaesthesia|anticoagulation|sedation|premedication|contrast|intraoperative\b.*|"
+    r"medications? (?:given|administered|used|during|at the time of)\b.*)$",
+    re.IGNORECASE,
+)
+# A clause of a medication list: ends at a semicolon, a line break or a full stop that ends a sentence, not at the
+# dots of "p.o." or "b.i.d.".
+_DRUG_CLAUSE_BOUND = re.compile(r"[;\n]|\.(?=\s+[A-Z0-9(]|\s*,|\s*$)|\s-\s")
+
+
+_SENTENCE_BOUND = re.compile(r"\n|\.(?=\s+[A-Z0-9(]|\s*,|\s*$)")
+
+
+def _drug_clause(text: str, start: int, end: int, reach: int = 200, bound: re.Pattern[str] = _DRUG_CLAUSE_BOUND) -> str:
+    lo = max(0, start - reach)
+    before = [m.end() for m in bound.finditer(text, lo, start)]
+    after = bound.search(text, end)
+    return text[before[-1] if before else lo : after.start() if after else len(text)]
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence holding the match, semicolons inside it: "2ppd smoker since his teens; quit 2 years ago"."""
+    return _drug_clause(text, start, end, bound=_SENTENCE_BOUND)
 
 
 def _not_long_term(text: str, match: re.Match[str]) -> bool:
     """True when the drug's own clause says it was given once, for the stay or a limited course, is started at
-    this encounter, or is a completed course."""
-    clause = clause_at(text, match.start(), match.end())
-    if _STOPPED_AFTER.match(text, match.end()):
+    this encounter, or is a completed course; or when it stands in an allergy list or a procedure's account."""
+    clause = _drug_clause(text, match.start(), match.end())
+    if _STOPPED_AFTER.match(text, match.end()) or _STARTED_AFTER.match(text, match.end()):
+        return True
+    header = header_before(text, match.start())
+    if _ALLERGY_HEADER.search(header) or _PROCEDURE_HEADER.match(header):
+        return True
+    if _PROPHYLACTIC_LMWH.match(match.group(0)) and _PROPHYLACTIC_DOSE.match(text, match.end()):
+        return True
+    lead = text[max(0, match.start() - 30) : match.start()]
+    if _DOSE_OF_BEFORE.search(lead) and not _FREQUENCY.search(clause):
         return True
     if _HELD_FOR_NOW.search(clause) and re.search(r"\b(?:hold|held)\b", clause, re.I):
         return False  # "hold clopidogrel x5 days, then resume": the days are the hold's
@@ -138,18 +221,37 @@ def _not_long_term(text: str, match: re.Match[str]) -> bool:
 # A device status stated as the history of a device placed before this encounter ("s/p R TKA 2018", "prior PCI").
 _DEVICE_HISTORY = re.compile(
     r"\b(?:s/p|status post|prior|previous|history of|h/o|hx of|old|existing|known|in situ|in place|"
-    r"(?:in )?(?:19|20)\d\d)\b",
+    r"(?:in )?(?:19|20)\d\d|ago|had|has had|has an?)\b",
     re.IGNORECASE,
 )
 _PROCEDURE_NOTES = frozenset({"operative_report", "procedure_note"})
+# Any note: the words of the placing itself ("Implantation of a dual chamber permanent pacemaker", "She underwent
+# right total knee arthroplasty" in the hospital course).
+_PLACING = re.compile(
+    r"\b(?:implant(?:ation|ed)|insertion|inserted|placement|placed|deploy(?:ed|ment)|underwent|performed|"
+    r"taken to the (?:OR|operating room))\b",
+    re.IGNORECASE,
+)
+_HISTORY_HEADER = re.compile(r"\b(?:history|hx|pmh|psh|pmhx|psh?x)\b", re.IGNORECASE)
 
 
 def _placed_here(text: str, match: re.Match[str], ctx: GuidelineContext) -> bool:
-    """In an operative or procedure note, device words without a history cue describe this encounter's procedure
-    ("Left total knee arthroplasty", "drug-eluting stent deployed"): no status code (Section I.C.21.c.3)."""
-    if ctx.note_type not in _PROCEDURE_NOTES:
+    """Device words without a history cue that describe this encounter's procedure ("Left total knee arthroplasty",
+    "drug-eluting stent deployed" in an operative note; "implantation of a permanent pacemaker", "underwent right
+    total knee arthroplasty" outside a history section in any note): no status code (Section I.C.21.c.3)."""
+    clause = clause_at(text, match.start(), match.end())
+    if _DEVICE_HISTORY.search(clause):
         return False
-    return not _DEVICE_HISTORY.search(clause_at(text, match.start(), match.end()))
+    if ctx.note_type in _PROCEDURE_NOTES:
+        return True
+    return bool(_PLACING.search(clause)) and not _HISTORY_HEADER.search(header_before(text, match.start()))
+
+
+# A status that ended: "on peritoneal dialysis until 1996".
+_ENDED_AFTER = re.compile(
+    r"[^.;\n]{0,30}?\buntil\s+(?:(?:19|20)\d\d|\w+\s+(?:years?|months?|weeks?)\s+ago|last\s+\w+|recently)\b",
+    re.IGNORECASE,
+)
 
 
 def _relatives(text: str, match: re.Match[str]) -> bool:
@@ -230,13 +332,31 @@ def gestation_code(weeks: int) -> str:
     return f"Z3A.{weeks:02d}"
 
 
+# Weeks that are not the pregnancy's: one fetal measurement ("BPD: 9.0cm consistent with 36weeks", "FL equals 35
+# weeks") or the patient's own birth ("born at 33 weeks' gestation", "an ex-32 weeks infant").
+_MEASURED_BEFORE = re.compile(
+    r"(?:\b(?:BPD|HC|AC|FL|HL|OFD)\b|\bconsistent with|\bequals?\b|=|\bcompatible with|\bmeasur\w*)[^.;\n]{0,25}$",
+    re.IGNORECASE,
+)
+# Counselling about pregnancies in general: "the average single pregnancy delivers at 40 weeks' gestation".
+_GENERAL_BEFORE = re.compile(r"\b(?:deliver\w*|occurs?)\s+(?:at|prior to|before|by)\s*$", re.IGNORECASE)
+_BIRTH_AROUND = re.compile(
+    r"\bborn\b|\bex-?\s*$|\bbirth ?weight|\bpreemie|\bprematur\w* (?:infant|baby)", re.IGNORECASE
+)
+
+
 def _gestation(text: str, ctx: GuidelineContext) -> Candidate | None:
     """The weeks of gestation where the note states them ("9w3d by LMP", "EGA 39 weeks 2 days")."""
     if not _PREGNANCY.search(text):
         return None
     for match in _GESTATION.finditer(text):
-        around = text[max(0, match.start() - 30) : match.end() + 30]
+        around = text[max(0, match.start() - 45) : match.end() + 30]
         if not _GESTATION_CONTEXT.search(around):
+            continue
+        lead = text[max(0, match.start() - 40) : match.start()]
+        if _MEASURED_BEFORE.search(lead) or _BIRTH_AROUND.search(lead) or _BIRTH_AROUND.search(around):
+            continue
+        if _GENERAL_BEFORE.search(lead):
             continue
         code = gestation_code(int(match.group(1)))
         if not ctx.store.is_billable("ICD-10-CM", code):
@@ -297,6 +417,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     if not text:
         return candidates
     have = {c.code for c in candidates}
+    ruled: set[str] = set()  # codes the rules found in this note
     out = list(candidates)
     for rule in rules():
         if not ctx.store.is_billable("ICD-10-CM", rule.code):
@@ -305,16 +426,21 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             continue
         if not all(p.search(text) for p in rule.requires):
             continue
+        if any(code in ruled for code in rule.not_with):
+            continue
         spans = [
             _span(m)
             for m in rule.pattern.finditer(text)
             if not _negated(text, m.start(), rule.is_drug)
             and not _relatives(text, m)
+            and not _ENDED_AFTER.match(text, m.end())
+            and not (rule.clause_unless and rule.clause_unless.search(_sentence(text, m.start(), m.end())))
             and not (rule.is_drug and _not_long_term(text, m))
             and not (rule.device and _placed_here(text, m, ctx))
         ]
         if not spans:
             continue
+        ruled.add(rule.code)
         if rule.code in have:  # already found from a mention: the rule's own words confirm it
             why = f"rule: {rule.label} documented -> {rule.code} (Section I.C.21.c.3)"
             for c in out:

@@ -6,7 +6,7 @@ import pytest
 
 from cac.coding.guidelines import apply_guidelines, assertion
 from cac.coding.guidelines.common import CodeSpec, load_tsv
-from tests.coding.guidelines.helpers import codes
+from tests.coding.guidelines.helpers import codes, held
 
 NOTE = "FAMILY HISTORY: Mother with breast cancer. Father had an MI at 50.\nPMH: colon cancer s/p resection 2015."
 
@@ -18,12 +18,48 @@ def test_negated_and_hypothetical_mentions_never_code(make, context, label):
 
 
 def test_family_history_of_breast_cancer_becomes_z80_3(make, context):
-    cand = make("C50.911", "breast cancer", NOTE, assertion="family")
-    out = apply_guidelines([cand], context(text=NOTE))
+    note = "INDICATION: screening mammogram. Mother with breast cancer. Father had an MI at 50."
+    cand = make("C50.911", "breast cancer", note, assertion="family")
+    out = apply_guidelines([cand], context(text=note))
     assert codes(out) == ["Z80.3"]
     assert "family history of C50.911" in out[0].rationale
     # the Z code points at the family-history mention, stretched over the relative it belongs to
     assert [e.text for e in out[0].evidence] == ["Mother with breast cancer"]
+
+
+@pytest.mark.parametrize(
+    ("note", "words"),
+    [(NOTE, "breast cancer"), ("PMH: glioma.\nFHX: Mother with breast CA, MA with bone cancer.\n", "breast CA")],
+)
+def test_family_history_header_the_section_finder_missed_still_needs_relevance(make, context, note, words):
+    # "FAMILY HISTORY:" / "FHX:" written in the note: the relative's cancer bears on no problem of the patient
+    out = apply_guidelines([make("C50.911", words, note, assertion="family")], context(text=note))
+    assert codes(out) == []
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "SHX/FHX: unremarkable for cancer, CAD, aneurysm, MS, stroke.",
+        "Risks were discussed with the patient's parents including malunion, nonunion, stroke.",
+    ],
+)
+def test_negated_family_list_or_relative_spoken_to_is_no_family_history(make, context, note):
+    cand = make("I63.9", "stroke", note, assertion="family")
+    cand.sections = ["history_of_present_illness"]
+    assert assertion.apply([cand], context(text=note)) == []
+
+
+def test_relative_who_agrees_to_the_plan_is_no_family_history(make, context):
+    # "All" read as acute lymphoblastic leukemia of the mother: she is the one agreeing, not a relative with a disease
+    note = "All questions were answered, and mother and daughter agreed to the above plans.\nFather had a stroke.\n"
+    cand = make("C91.00", "All", note, assertion="family")
+    cand.sections = ["history_of_present_illness"]
+    assert assertion.apply([cand], context(text=note)) == []
+    # the next sentence's relative with a stroke is still a family history
+    cand = make("I63.9", "stroke", note, assertion="family")
+    cand.sections = ["history_of_present_illness"]
+    assert codes(assertion.apply([cand], context(text=note))) == ["Z82.3"]
 
 
 @pytest.mark.parametrize(
@@ -70,6 +106,7 @@ def test_family_history_section_unrelated_or_common_condition_is_not_coded(make,
     # a heritable risk of another organ system than the patient's problems
     out = assertion.apply([_fh(make, "Q61.3", "polycystic kidney disease")], context(text=FH))
     assert codes(out) == []
+    assert held(out) == ["Z82.71"]  # still ranked, below the threshold, for the coder to see
 
 
 def test_relative_with_an_acute_infection_is_an_exposure_not_a_family_history(make, context):
@@ -158,3 +195,11 @@ def test_chronic_table_names_real_codes(store):
 
 def _dotted(bare: str) -> str:
     return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
+
+
+def test_a_reported_family_history_code_is_not_held_back_by_a_second_relative(make, context):
+    note = "FAMILY HISTORY: She described a family history of hypertension. Her mother died after an MI at 59.\n"
+    htn = make("I10", "hypertension", note, assertion="family")
+    mi = make("I21.9", "an MI at 59", note, assertion="family")
+    out = assertion.apply([htn, mi], context(text=note))
+    assert codes(out) == ["Z82.49"] and len(out) == 1

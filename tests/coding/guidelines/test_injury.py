@@ -152,3 +152,73 @@ def test_resource_codes_exist(store):
     cfg = load_yaml("injury.yaml")
     for word, prefix in cfg["drug_words"].items():
         assert store.billable_descendants(ICD, prefix + "5"), word
+
+
+@pytest.mark.parametrize(
+    ("note", "evidence", "engine_code"),
+    [
+        # a risk explained or an injury avoided in an operative note
+        (
+            "There is the possibility of hoarseness secondary to injury to the recurrent laryngeal nerve.\n",
+            "injury",
+            "S14.9XXA",
+        ),
+        (
+            "Care was taken during the dissection to avoid injury to the recurrent laryngeal nerve.\n",
+            "injury",
+            "S14.9XXA",
+        ),
+        # an injury made during the procedure is a complication, not chapter 19
+        (
+            "In the inferior pole of the kidney, a 2 cm laceration was identified during the dissection.\n",
+            "laceration",
+            "S37.039A",
+        ),
+        ("Following the biopsy, a small hematoma about the inferior pole was seen.\n", "hematoma", "S37.011A"),
+        # the surgical wound is no wound of unspecified site
+        ("The wound was irrigated and closed in layers with Vicryl.\n", "wound", "T14.8XXA"),
+        # an old deformity, a negated fracture, an allergy list
+        ("PREOPERATIVE DIAGNOSIS: Bilateral ear laceration deformities.\n", "laceration", "S01.312A"),
+        ("His head CT was cleared and his left shoulder was clear of any fractures.\n", "fractures", "S42.92XA"),
+        ("ALLERGIES:\nIodine, IV contrast (anaphylaxis), and shellfish.\n", "anaphylaxis", "T78.2XXA"),
+        # an obstetric laceration is chapter 15 (O70)
+        ("A small second-degree midline laceration was repaired with 3-0 Vicryl.\n", "laceration", "S31.41XA"),
+    ],
+)
+def test_no_injury_of_this_encounter_gives_no_injury_code(make, context, note, evidence, engine_code):
+    out = _codes(injury.apply([make(engine_code, evidence, note=note)], context("outpatient", note)))
+    assert not any(c[:1] in "ST" for c in out), out.keys()
+
+
+def test_injury_nos_dropped_beside_a_specific_injury(make, context):
+    note = "Dx: Right ankle sprain.\nHis condition is due to the current injury only.\n"
+    cands = [make("S93.401A", "ankle sprain", note=note), make("T14.90XA", "injury", note=note)]
+    out = _codes(injury.apply(cands, context("outpatient", note)))
+    assert "T14.90XA" not in out and any(c.startswith("S93.4") for c in out)
+
+
+@pytest.mark.parametrize(
+    ("note", "engine_code", "expected", "wrong"),
+    [
+        # "supracondylar, elbow" and "semilunar bone, wrist" need both words: a femur is no elbow
+        ("Left supracondylar, intercondylar distal femur fracture.\n", "S72.92XA", "S72.462A", "S42.4"),
+        ("Views of the wrist show good reduction of the fracture.\n", "T14.8XXA", None, "S62.12"),
+    ],
+)
+def test_index_subterm_with_its_region_needs_both_words(make, context, note, engine_code, expected, wrong):
+    out = _codes(injury.apply([make(engine_code, "fracture", note=note)], context("outpatient", note)))
+    assert not any(c.startswith(wrong) for c in out), out.keys()
+    if expected:
+        assert expected in out, out.keys()
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Fever; antibiotics were ordered including clindamycin secondary to penicillin allergy.\n",
+        "Rhabdomyolysis, most likely secondary to statins.\n",
+    ],
+)
+def test_no_adverse_effect_for_an_allergy_reason_or_an_uncertain_cause_outpatient(context, note):
+    out = _codes(injury.apply([], context("outpatient", note)))
+    assert not any(c.startswith("T") for c in out), out.keys()

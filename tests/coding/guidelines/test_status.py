@@ -257,3 +257,85 @@ def test_surveillance_after_completed_cancer_treatment_without_recurrence(store)
     )
     assert "Z08" in found(store, text)
     assert "Z08" not in found(store, text.replace("No evidence of recurrent", "New"))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # a plan, advice or a wish is no current fact
+        ("The question is the risk entailed by placing him on Coumadin therapy.", "Z79.01"),
+        ("If steroids fail, she may be started on azathioprine.", "Z79.624"),
+        ("She was advised to go on dialysis, but declined for now.", "Z99.2"),
+        ("It was suggested at that time that the patient should quit smoking.", "Z87.891"),
+        ("She would also like to get something to help her quit smoking.", "Z87.891"),
+        # a negation standing further back over a list
+        (
+            "She denies a history of stroke, cancer, asthma, emphysema, pneumonia, home oxygen use or sleep apnea.",
+            "Z99.81",
+        ),
+        # an allergy list longer than the old look-back, with a header and no sentence stop
+        ("Allergies:, Ciprofloxacin and enteric coated aspirin,Medications:, prednisone 20 mg po qd", "Z79.82"),
+        # a drug given during a procedure, a loading dose, a drug started in this stay, a prophylactic LMWH dose
+        ("ANTICOAGULATION: 2000 units of heparin, 300 mg of Plavix.", "Z79.02"),
+        ("Plavix 600 mg p.o. x1 which I am giving him tonight.", "Z79.02"),
+        ("HOSPITAL COURSE: Plavix was started in addition to his baby aspirin.", "Z79.02"),
+        ("9. DVT prophylaxis. Continue Lovenox 40 mg subcu daily.", "Z79.01"),
+        # a status that ended, a device placed in this encounter (any note type), a former smoker who smokes
+        ("ESRD diagnosed in 1994, on peritoneal dialysis until 1996. Cadaveric transplant 1996.", "Z99.2"),
+        ("PROCEDURE: Implantation of a dual chamber permanent pacemaker.", "Z95.0"),
+        ("HOSPITAL COURSE: She underwent right total knee arthroplasty and tolerated it well.", "Z96.651"),
+        ("SHX: 2ppd smoker since his teens; quit 2 years ago.", "F17.210"),
+        ("He is also an ex-smoker. He is currently smoking and is planning to quit.", "Z87.891"),
+        ("He has a history of smoking 1 pack per day for the past 15 years.", "Z87.891"),
+    ],
+)
+def test_plans_lists_procedure_drugs_and_ended_statuses_give_no_code(store, text, code):
+    assert code not in found(store, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Denies chest pain, takes aspirin 81 mg daily.", "Z79.82"),
+        ("We recommend continuing aspirin 81 mg daily.", "Z79.82"),
+        ("He is to restart his Coumadin not before Sunday.", "Z79.01"),
+        ("Enoxaparin 80 mg SC q12h for his DVT.", "Z79.01"),
+        ("Medications: Metformin 500 mg p.o. b.i.d., aspirin 81 mg p.o. daily.", "Z79.84"),
+        ("He smokes a pack of cigarettes a day and is working on quitting.", "F17.210"),
+        ("He is currently smoking half a pack per day.", "F17.210"),
+        ("PAST MEDICAL HISTORY: CAD, status post CABG in 1985, permanent pacemaker.", "Z95.0"),
+        # a far negation reaches only over a list of short items; a new header ends an allergy list
+        (
+            "Although he does not have any symptoms of a cancer, it is noted that he has had an 18-pound weight loss "
+            "in the past month and does have a remote history of smoking.",
+            "Z87.891",
+        ),
+        (
+            "Allergies: Ciprofloxacin and enteric coated aspirin, Medications: prednisone 20 mg qd, Prograf 5 mg bid",
+            "Z79.621",
+        ),
+        ("She quit smoking prior to her past childbirth and is currently not pregnant.", "Z87.891"),
+    ],
+)
+def test_current_drugs_and_statuses_beside_those_cues_still_count(store, text, code):
+    assert code in found(store, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "Pregnant. BPD: 9.0cm consistent with 36weeks, 4days gestation. GESTATIONAL AGE BY DATES: 40weeks 0days.",
+            "Z3A.40",
+        ),
+        ("Born at 33 weeks' gestation with a birth weight of 5 pounds; now with bronchiolitis.", None),
+        (
+            "Twin IUP. The average gestational age by ultrasound is 20 weeks and 1 day. We discussed that the "
+            "average single pregnancy delivers at 40 weeks' gestation.",
+            "Z3A.20",
+        ),
+    ],
+)
+def test_gestation_not_read_from_one_fetal_measurement_or_the_patients_birth(store, text, code):
+    weeks = {c for c in found(store, text) if c.startswith("Z3A")}
+    assert weeks == ({code} if code else set())
