@@ -21,6 +21,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from cac.coding.guidelines.common import HELD_SCORE, is_held
 from cac.coding.rank import CONCLUSION_SECTIONS, DIAGNOSIS_SECTIONS, HISTORY_SECTIONS
 
 ICD = "ICD-10-CM"
@@ -228,7 +229,8 @@ class Reranker:
         """Replace the ICD-10-CM scores of ``result`` (in place, also returned) and re-sort its suggestions.
 
         Features are all read before any score changes. An etiology the guidelines sequence before its
-        manifestation ("rule: code first X before Y") keeps a score at least the manifestation's.
+        manifestation ("rule: code first X before Y") keeps a score at least the manifestation's; a code a rule
+        held for review stays at most ``HELD_SCORE``.
         """
         suggestions = result.get("suggestions", [])
         threshold = float(result.get("threshold", 0.5))
@@ -239,7 +241,9 @@ class Reranker:
         }
         for s in suggestions:
             if id(s) in new:
-                s["score"] = round(new[id(s)], 4)
+                # a code a guideline rule held for review stays below the threshold (guidelines.common.hold)
+                held = is_held(str(s.get("rationale", "")))
+                s["score"] = round(min(new[id(s)], HELD_SCORE) if held else new[id(s)], 4)
         by_code = {s["code"]: s for s in suggestions if s.get("system") == ICD}
         for s in suggestions:
             for first, then in _CODE_FIRST.findall(str(s.get("rationale", ""))):
