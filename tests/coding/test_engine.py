@@ -169,3 +169,9 @@ def test_an_integral_symptom_stays_in_the_list_below_the_threshold(engine):
     assert by_code["N30.00"]["score"] >= result["threshold"]
     assert "R30.0" in by_code and by_code["R30.0"]["score"] < result["threshold"]
     assert "held below the threshold" in by_code["R30.0"]["rationale"]
+
+
+@pytest.mark.parametrize("note", ["ECG: normal sinus rhythm.", "Exam: no sinus tenderness. Sinus rhythm at 72."])
+def test_a_lone_anatomical_word_is_no_diagnosis(engine, note):
+    codes = {s["code"] for s in engine.suggest(note, setting="outpatient")["suggestions"]}
+    assert not any(c.startswith(("J32", "J34")) for c in codes)
