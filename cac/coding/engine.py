@@ -13,6 +13,7 @@ from cac import config
 from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, open_store
 from cac.coding.candidates import CodeVote, vote
 from cac.coding.encoder import Encoder
+from cac.coding.guidelines.common import cap_held
 from cac.coding.index_walk import (
     IndexTree,
     TabularRefiner,
@@ -126,8 +127,10 @@ class Engine:
             "mentions": [m.to_dict() for m in mentions],
         }
         if self.reranker is not None:
-            self.reranker.rescore(result, setting, note_type)
-        _cap_held(suggestions)
+            self.reranker.rescore(result, setting, note_type)  # caps the codes held for review itself
+        else:
+            cap_held(suggestions)  # a later rule (code first) may have raised one
+            suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
         return result
 
     def _candidates(self, mentions: Sequence[Any], setting: str, text: _ExpandedText) -> list[Candidate]:
@@ -336,16 +339,6 @@ class _ExpandedText:
             cursor = a_end
         parts.append(self.text[cursor:end])
         return "".join(parts)
-
-
-def _cap_held(suggestions: list[dict[str, Any]]) -> None:
-    """Codes a guideline rule held for review stay below the threshold whatever the final scorer said."""
-    from cac.coding.guidelines.common import HELD_SCORE, is_held
-
-    for s in suggestions:
-        if is_held(str(s.get("rationale", ""))):
-            s["score"] = min(float(s["score"]), HELD_SCORE)
-    suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
 
 
 _TITLE_WORDS = 16

@@ -21,7 +21,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from cac.coding.guidelines.common import HELD_SCORE, is_held
+from cac.coding.guidelines.common import cap_held
 from cac.coding.rank import CONCLUSION_SECTIONS, DIAGNOSIS_SECTIONS, HISTORY_SECTIONS
 
 ICD = "ICD-10-CM"
@@ -241,14 +241,13 @@ class Reranker:
         }
         for s in suggestions:
             if id(s) in new:
-                # a code a guideline rule held for review stays below the threshold (guidelines.common.hold)
-                held = is_held(str(s.get("rationale", "")))
-                s["score"] = round(min(new[id(s)], HELD_SCORE) if held else new[id(s)], 4)
+                s["score"] = round(new[id(s)], 4)
         by_code = {s["code"]: s for s in suggestions if s.get("system") == ICD}
         for s in suggestions:
             for first, then in _CODE_FIRST.findall(str(s.get("rationale", ""))):
                 if first == s["code"] and then in by_code:
                     s["score"] = max(s["score"], by_code[then]["score"])
+        cap_held(suggestions)  # a code a guideline rule held for review stays below the threshold
         suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
         return result
 

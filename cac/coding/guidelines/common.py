@@ -122,6 +122,13 @@ def is_held(rationale: str) -> bool:
     return HELD in rationale
 
 
+def cap_held(suggestions: list[dict[str, Any]]) -> None:
+    """Cap the output suggestions a rule held for review at ``HELD_SCORE``, whatever a later scorer said."""
+    for s in suggestions:
+        if is_held(str(s.get("rationale", ""))):
+            s["score"] = min(float(s["score"]), HELD_SCORE)
+
+
 def add_flag(cand: Candidate, flag: str) -> None:
     if flag not in cand.flags:
         cand.flags.append(flag)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cac.coding.types import SETTINGS
 
@@ -20,6 +20,8 @@ class GuidelineContext:
     store: CodeSetStore = field(default=None, repr=False)  # type: ignore[assignment]  # opened when None
     text: str | None = field(default=None, repr=False)
     _entries: dict[str, CodeEntry | None] = field(default_factory=dict, init=False, repr=False)
+    # what a rule family reads from the note's words, kept for the other families of the same note
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.setting not in SETTINGS:

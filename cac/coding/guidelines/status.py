@@ -411,14 +411,14 @@ def _receptors(text: str, ctx: GuidelineContext) -> list[Candidate]:
     return list(found.values())
 
 
-def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
-    """Add a status code for every rule the note's words satisfy, unless the code is already proposed."""
-    text = ctx.text or ""
-    if not text:
-        return candidates
-    have = {c.code for c in candidates}
+def _satisfied(ctx: GuidelineContext, text: str) -> list[tuple[StatusRule, list[Span]]]:
+    """Every rule the note's words satisfy, with its spans, in rule order; read once per note (the assertion
+    family asks for the encounter's reasons before this family runs)."""
+    memo = ctx.memo.get("status_rules")
+    if memo is not None and memo[0] == text:
+        return list(memo[1])
+    found: list[tuple[StatusRule, list[Span]]] = []
     ruled: set[str] = set()  # codes the rules found in this note
-    out = list(candidates)
     for rule in rules():
         if not ctx.store.is_billable("ICD-10-CM", rule.code):
             continue
@@ -438,9 +438,21 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             and not (rule.is_drug and _not_long_term(text, m))
             and not (rule.device and _placed_here(text, m, ctx))
         ]
-        if not spans:
-            continue
-        ruled.add(rule.code)
+        if spans:
+            ruled.add(rule.code)
+            found.append((rule, spans))
+    ctx.memo["status_rules"] = (text, found)
+    return list(found)
+
+
+def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Add a status code for every rule the note's words satisfy, unless the code is already proposed."""
+    text = ctx.text or ""
+    if not text:
+        return candidates
+    have = {c.code for c in candidates}
+    out = list(candidates)
+    for rule, spans in _satisfied(ctx, text):
         if rule.code in have:  # already found from a mention: the rule's own words confirm it
             why = f"rule: {rule.label} documented -> {rule.code} (Section I.C.21.c.3)"
             for c in out:
