@@ -28,6 +28,7 @@ _BOUNDARY = re.compile(
     r"|(?:(?<=\s\s)|(?<=^))\d{1,2}[.)](?=\s|[A-Za-z])"
 )
 _WORD = re.compile(r"\w+")
+_SPACED_DASH = re.compile(r"\s(?:-{1,2}|\u2013|\u2014)\s")
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,11 @@ def _scope_start(text: str, hit: Hit, hits: list[Hit], bounds: list[int], limit:
     for other in hits:
         if other.end <= hit.start and other.end > begin and _stops(hit, other):
             begin = other.end
+    # A spaced dash heads what follows it: "Syncope - likely orthostatic vs arrhythmic" leaves syncope
+    # certain, while a trigger right after the dash still looks back ("DVT - ruled out").
+    for dash in _SPACED_DASH.finditer(text, begin, hit.start):
+        if _WORD.search(text, dash.end(), hit.start):
+            begin = dash.end()
     cap = hit.rule.max_words or BACKWARD_MAX_WORDS
     words = [m.start() for m in _WORD.finditer(text, begin, hit.start)]
     if len(words) > cap:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import re
 
 import numpy as np
 from spacy.attrs import SENT_START
@@ -11,6 +13,7 @@ from spacy.tokens import Doc
 
 from cac.nlp import abbreviations as abbr
 from cac.nlp import assertion
+from cac.nlp.lexicon import read_rows
 from cac.nlp.matcher import TermIndex, find_matches, load_index
 from cac.nlp.normalise import STOPWORDS, content_words, lemma
 from cac.nlp.sections import find_sections, section_at
@@ -178,7 +181,10 @@ class MentionFinder:
         mentions: list[Mention] = []
         hit_cache: dict[int, tuple[list[assertion.Hit], list[int]]] = {}
         lex = assertion.lexicon()
+        services = service_patterns()
         for m in matches:
+            if names_service(text, m.start, m.end, services):
+                continue
             k = max(bisect.bisect_right(sent_starts, m.start) - 1, 0)
             lo, hi = sents[k] if sents else (0, len(text))
             if k not in hit_cache:
@@ -197,6 +203,33 @@ class MentionFinder:
             )
         doc._.mentions = mentions
         return doc
+
+
+@functools.cache
+def service_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(words after a mention that make it a service, list headers whose items are services) from
+    service_names.tsv."""
+    rows = read_rows("service_names.tsv")
+    after = "|".join(re.escape(r[1]) for r in rows if r[0] == "after")
+    heads = "|".join(re.escape(r[1]).replace(r"\ ", r"\s+") for r in rows if r[0] == "list")
+    return (
+        re.compile(rf"[ \t]+(?:medicine[ \t]+)?(?:{after})\b", re.IGNORECASE),
+        re.compile(rf"(?:^|\n|[ \t]{{2}}|\|)[ \t]*(?:{heads})[ \t]*:[^\n:]*$", re.IGNORECASE),
+    )
+
+
+def names_service(text: str, start: int, end: int, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> bool:
+    """Whether text[start:end] names a clinical service ("addiction medicine consult", an item of a
+    "Consults:" list), not a condition; "Consults: ID for cellulitis" keeps cellulitis."""
+    after, listed = patterns
+    if after.match(text, end):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    return listed.search("\n" + before) is not None and not _FOR.search(before)
+
+
+_FOR = re.compile(r"\b(?:for|due to|with)\b", re.IGNORECASE)
 
 
 def _section_default(

@@ -105,7 +105,8 @@ class TermIndex:
         self.deletes = deletes
 
     def correct(self, word: str) -> str | None:
-        """The vocabulary word one edit away from word (deletion, insertion, substitution), if unique."""
+        """The vocabulary word one edit away from word (deletion, insertion, substitution, transposition), if
+        unique. Deleting a letter from each word finds two-edit pairs too ("patchy"/"apathy"): those are refused."""
         if len(word) < MIN_TYPO_LEN or not word.isalpha():
             return None
         hit = self.deletes.get(word)  # word has one extra letter... or the reverse below
@@ -116,9 +117,19 @@ class TermIndex:
             if d in self.vocab and len(d) >= MIN_TYPO_LEN:
                 return d
             hit = self.deletes.get(d)
-            if hit:
+            if hit and one_edit(word, hit):
                 return hit
         return None
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by one substitution or one transposition of neighbours (same length)."""
+    if len(a) != len(b):
+        return abs(len(a) - len(b)) == 1 and _subsequence(min(a, b, key=len), max(a, b, key=len))
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diff) == 1:
+        return True
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 _GROUPING_SUBTERMS = frozenset(

@@ -84,6 +84,12 @@ def label(sentence: str, target: str) -> str:
         ("Family history of colon cancer.", "colon cancer", "family"),
         ("Diabetes in his father.", "Diabetes", "family"),
         ("Patient has hypertension.", "hypertension", "present"),
+        # a spaced dash heads what follows: the cause is uncertain, the headline is not
+        ("Syncope - likely orthostatic vs arrhythmic.", "Syncope", "present"),
+        ("Chest pain - likely GERD vs musculoskeletal.", "GERD", "possible"),
+        ("Abd pain - appendicitis ruled out.", "Abd pain", "present"),
+        ("DVT - ruled out.", "DVT", "negated"),
+        ("Pneumonia vs atelectasis.", "Pneumonia", "possible"),
     ],
 )
 def test_assertion_rules(sentence: str, target: str, expected: str) -> None:

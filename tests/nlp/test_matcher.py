@@ -162,3 +162,20 @@ def test_an_expansion_is_matched_by_its_head() -> None:
     tokens = [(0, 8, ("admitted",)), (13, 16, ("community", "acquired", "pneumonia"))]
     matches = find_matches(index, tokens)
     assert [(m.start, m.end, m.candidates[0][1]) for m in matches] == [(13, 16, "J18.9")]
+
+
+def test_typo_correction_is_one_edit_only() -> None:
+    """Deleting a letter from each word pairs words two edits apart ("patchy"/"apathy"): no correction."""
+    index = build_index([("Apathy", "ICD-10-CM", "R45.3", "index"), ("Pneumonia", "ICD-10-CM", "J18.9", "index")])
+    assert index.correct("patchy") is None
+    assert index.correct("pneumonai") == "pneumonia"  # transposition
+    assert index.correct("pnuemonia") == "pneumonia"
+    assert index.correct("pneumona") == "pneumonia"  # deletion
+    assert index.correct("apathys") == "apathy"  # insertion
+
+
+def test_one_edit() -> None:
+    from cac.nlp.matcher import one_edit
+
+    assert one_edit("fever", "fevor") and one_edit("fever", "fevre") and one_edit("fever", "fevers")
+    assert not one_edit("patchy", "apathy") and not one_edit("attend", "batten") and not one_edit("fever", "fever ab")

@@ -81,3 +81,17 @@ def test_resolved_in_past_history_is_historical() -> None:
     doc = analyze("PAST MEDICAL HISTORY: Depression (resolved).\nHPI: Her nausea resolved.\n")
     assert by_text(doc, "Depression")[0].assertion == "historical"
     assert by_text(doc, "nausea")[0].assertion == "negated"
+
+
+def test_a_service_is_not_a_condition() -> None:
+    """Specialties named as consultants ("addiction medicine consult", a "Consults:" list) are no mentions."""
+    doc = analyze(
+        "Admitted: 01/09    Consults: Infectious Diseases, General Surgery\n"
+        "Dx: cellulitis of the right leg\n"
+        "Alcohol use disorder, mild - thiamine, addiction medicine consult.\n"
+        "Consults: ID for cellulitis.\n"
+    )
+    texts = [m.text for m in doc._.mentions]
+    assert "Infectious Diseases" not in texts and "addiction" not in texts
+    assert "Alcohol use disorder, mild" in texts
+    assert texts.count("cellulitis") == 2  # "Consults: ID for cellulitis" keeps it
