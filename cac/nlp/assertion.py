@@ -19,6 +19,7 @@ LABEL_CATEGORIES = ("negated", "family", "hypothetical", "possible", "historical
 PRECEDENCE = {c: i for i, c in enumerate(LABEL_CATEGORIES)}
 BACKWARD_MAX_WORDS = 6
 FORWARD_MAX_WORDS = 40
+PHRASE_MAX_WORDS = 3  # a backward trigger reaching this few words does not cross a comma
 
 # Clause boundaries inside a sentence: ; ! ? , a full stop before a space, a colon, a line break (not a
 # wrapped line, whose next line goes on in lower case: "No fever, neck stiffness,\nvisual loss"), and a list
@@ -168,6 +169,9 @@ def _scope_start(text: str, hit: Hit, hits: list[Hit], bounds: list[int], limit:
         if _WORD.search(text, dash.end(), hit.start):
             begin = dash.end()
     cap = hit.rule.max_words or BACKWARD_MAX_WORDS
+    if cap <= PHRASE_MAX_WORDS:
+        # a short reach stays inside its noun phrase: "stroke risk" is not "atrial fibrillation, stroke risk"
+        begin = max(begin, text.rfind(",", begin, hit.start) + 1)
     words = [m.start() for m in _WORD.finditer(text, begin, hit.start)]
     if len(words) > cap:
         begin = words[-cap]

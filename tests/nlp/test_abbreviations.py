@@ -37,6 +37,7 @@ def test_lexicon_size() -> None:
         ("Mild MI on echo, mitral valve thickened.", "MI", "mitral insufficiency"),
         ("Referred to PT for gait training and strengthening.", "PT", "physical therapy"),
         ("PT 14 seconds, INR 1.2.", "PT", "prothrombin time"),
+        ("Left peritonsillar abscess, GAS (rapid strep +), drained.", "GAS", "group A streptococcus"),
     ],
 )
 def test_expansions(text: str, abbr: str, expansion: str) -> None:

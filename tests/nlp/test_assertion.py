@@ -90,6 +90,11 @@ def label(sentence: str, target: str) -> str:
         ("Abd pain - appendicitis ruled out.", "Abd pain", "present"),
         ("DVT - ruled out.", "DVT", "negated"),
         ("Pneumonia vs atelectasis.", "Pneumonia", "possible"),
+        # "X risk" is a risk, within its own phrase; "not tested" denies
+        ("Salpingectomy may lower ovarian cancer risk.", "ovarian cancer", "hypothetical"),
+        ("Atrial fibrillation, stroke risk CHA2DS2-VASc 4.", "Atrial fibrillation", "present"),
+        ("HTN - risk factor modification.", "HTN", "present"),
+        ("No diarrhea; C. diff not tested.", "C. diff", "negated"),
     ],
 )
 def test_assertion_rules(sentence: str, target: str, expected: str) -> None:

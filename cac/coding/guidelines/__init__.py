@@ -10,6 +10,7 @@ family after the other, in this order (each change is appended to the candidate'
    ``injury``      fractures, wounds, sprains coded from their clause (site, side, displacement, 7th character).
 4. ``combination`` diabetes, hypertension, COPD, sepsis combination codes.
 5. ``symptoms``    signs and symptoms integral to a confirmed diagnosis dropped.
+   ``encounter``   aftercare, follow-up and counseling Z codes only from the reason for the visit.
 6. ``excludes1``   never both codes of an Excludes1 pair.
 7. ``pairs``       "code first" / "use additional code" pairs kept together (etiology score >= manifestation).
 
@@ -24,6 +25,7 @@ from dataclasses import replace
 from cac.coding.guidelines import (
     assertion,
     combination,
+    encounter,
     excludes1,
     injury,
     pairs,
@@ -47,6 +49,7 @@ FAMILIES: tuple[tuple[str, Rule], ...] = (
     ("injury", injury.apply),
     ("combination", combination.apply),
     ("symptoms", symptoms.apply),
+    ("encounter", encounter.apply),
     ("excludes1", excludes1.apply),
     ("pairs", pairs.apply),
 )

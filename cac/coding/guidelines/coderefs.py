@@ -14,6 +14,10 @@ _REF = re.compile(
 )
 
 
+# Words after a list of categories that narrow it to some of their codes ("... E13 with ketoacidosis").
+_WITH_WORDS = re.compile(r"\s*with\s+(?!\.|[a-z]+\s+character)[a-z]")
+
+
 @dataclass(frozen=True)
 class NoteItem:
     """One line of a note ("insulin (Z79.4)"): its words and the codes it names."""
@@ -33,7 +37,10 @@ def _categories(lo: str, hi: str) -> list[str]:
 def parse_refs(text: str) -> tuple[CodeSpec, ...]:
     """Every code, code prefix or range a note text refers to."""
     out: list[CodeSpec] = []
-    for m in _REF.finditer(text):
+    refs = list(_REF.finditer(text))
+    if refs and not refs[-1].group(3) and _WITH_WORDS.match(text, refs[-1].end()):
+        return ()  # "see categories E08-E10, E11, E13 with ketoacidosis": only some codes, not expressible
+    for m in refs:
         lo, hi, qualifier = m.group(1).rstrip("."), (m.group(2) or "").rstrip("."), m.group(3)
         if qualifier:
             if not qualifier.startswith("."):

@@ -2,7 +2,8 @@
 
 The note may sit on the code or on any ancestor (category, block); its texts name codes as "(E10.-)",
 "(P70.2)", "(N18.1-N18.6)" or "(E08-E13 with .42)". Of a conflicting pair the confirmed code is kept; a sign or symptom
-(chapter 18, R codes) gives way to a diagnosis (Section I.B.5); of two scores within ``CLOSE_SCORES`` the code
+(chapter 18, R codes) gives way to a diagnosis (Section I.B.5); a code whose own Excludes1 note sends the other's
+condition elsewhere gives way to it within ``REDIRECTED_SCORES``; of two scores within ``CLOSE_SCORES`` the code
 named by more of the note's words wins ("Reflux esophagitis" over "esophagitis", "HIV disease" over "HIV");
 otherwise the higher-scoring, then more specific code. The other stays in the list held below the threshold.
 """
@@ -45,13 +46,28 @@ def _named_words(cand: Candidate) -> int:
     return max((len(span.text.split()) for span in cand.evidence), default=0)
 
 
-def _prefer(challenger: Candidate, holder: Candidate) -> bool:
+def _prefer(challenger: Candidate, holder: Candidate, ctx: GuidelineContext) -> bool:
     """Whether challenger, considered after holder (a later position in the preference order), should replace it."""
     if challenger.assertion != holder.assertion and "present" in (challenger.assertion, holder.assertion):
         return False
     if _is_symptom(challenger) != _is_symptom(holder):
         return False
+    if holder.score - challenger.score <= REDIRECTED_SCORES and _redirects(holder, challenger, ctx):
+        return True
     return holder.score - challenger.score <= CLOSE_SCORES and _named_words(challenger) > _named_words(holder)
+
+
+# An Excludes1 note names the condition that is coded elsewhere: "J02 Acute pharyngitis, Excludes1: peritonsillar
+# abscess (J36)" sends a documented peritonsillar abscess to J36. When only the holder's note names the challenger,
+# the challenger wins unless it scores this much lower.
+REDIRECTED_SCORES = 0.35
+
+
+def _redirects(holder: Candidate, challenger: Candidate, ctx: GuidelineContext) -> bool:
+    """Whether holder's Excludes1 notes send challenger's condition elsewhere, and not the other way round."""
+    return any(s.covers(challenger.code) for s in excludes1_specs(holder.code, ctx)) and not any(
+        s.covers(holder.code) for s in excludes1_specs(challenger.code, ctx)
+    )
 
 
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
@@ -75,7 +91,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             kept.append(cand)
             continue
         loser = cand
-        if _prefer(cand, winner) and not any(conflicts(k, cand, ctx) for k in kept if k is not winner):
+        if _prefer(cand, winner, ctx) and not any(conflicts(k, cand, ctx) for k in kept if k is not winner):
             kept[kept.index(winner)] = cand
             winner, loser = cand, winner
         add_rationale(winner, f"rule: Excludes1 with {loser.code} ({loser.code} not coded, Section I.A.12.a)")

@@ -45,6 +45,8 @@ def test_parse_code_references():
     assert _covers("jaw pain R68.84", "R68.84")
     assert _covers("hypertensive chronic kidney disease (I12.-, I13.-)", "I13.0")
     assert parse_refs("brittle diabetes (mellitus)") == ()
+    # categories narrowed by words: only some of their codes, so none is taken
+    assert parse_refs("diabetic acidosis - see categories E08-E10, E11, E13 with ketoacidosis") == ()
 
 
 def test_a_symptom_gives_way_to_the_diagnosis_it_conflicts_with(make, context):
@@ -84,3 +86,18 @@ def test_a_loser_whose_winner_is_displaced_later_is_still_held(make, context):
     out = excludes1.apply(cands, context(text=note))
     assert "K21.00" in codes(out)
     assert set(codes(out)) | set(held(out)) == {"K20.90", "K21.9", "K21.00"}
+
+
+def test_the_condition_an_excludes1_note_sends_elsewhere_wins(make, context):
+    """J02 Acute pharyngitis, Excludes1: peritonsillar abscess (J36): a documented abscess is coded J36."""
+    note = "Sore throat x 4 days. Imp: left peritonsillar abscess, drained."
+    cands = [make("J02.9", "Sore throat", note, score=0.8), make("J36", "peritonsillar abscess", note, score=0.6)]
+    out = excludes1.apply(cands, context(text=note))
+    assert codes(out) == ["J36"]
+    assert held(out) == ["J02.9"]
+
+
+def test_a_far_lower_redirected_code_does_not_win(make, context):
+    note = "Sore throat x 4 days. Imp: acute pharyngitis; peritonsillar abscess considered."
+    cands = [make("J02.9", "acute pharyngitis", note, score=0.9), make("J36", "peritonsillar abscess", note, score=0.4)]
+    assert codes(excludes1.apply(cands, context(text=note))) == ["J02.9"]

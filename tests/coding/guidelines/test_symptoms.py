@@ -27,6 +27,15 @@ from tests.coding.guidelines.helpers import codes, held
         ("R12", "K21.00"),
         ("R45.84", "F33.1"),
         ("M25.561", "M17.11"),
+        ("R68.89", "A41.9"),
+        ("R78.81", "A41.01"),
+        ("R60.0", "L03.115"),
+        ("R59.0", "J36"),
+        ("R25.2", "J36"),
+        ("R63.4", "E05.90"),
+        ("R25.1", "E05.00"),
+        ("R45.1", "F03.90"),
+        ("R34", "N17.9"),
     ],
 )
 def test_integral_symptom_dropped(make, context, symptom, diagnosis):
