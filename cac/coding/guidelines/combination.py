@@ -5,7 +5,10 @@ hypertension with heart failure and/or CKD (I11.0, I12.x, I13.x), COPD with exac
 infection (J44.1, J44.0), sepsis with organ dysfunction (R65.20/R65.21) and organism-specific sepsis, the
 infectious agent (B95-B97) of a localized infection, drug-induced siblings of unspecified codes when the adverse
 effect is coded, "in childbirth" pregnancy codes on a delivery encounter, and codes superseded by a more
-specific one for the same condition.
+specific one for the same condition. Read from the clauses of the evidence: dementia in a disease classified
+elsewhere (G30.9 + F02.B11), cerebral infarction of a named artery (I63.512), Crohn's disease site and
+complication (K50.813); from the note's words in a pregnancy: group B streptococcus carrier (O99.82-) and
+perineal laceration in a delivery (O70.x).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from cac.coding.guidelines.common import (
     bare,
     category,
     clause_at,
+    clause_bounds,
     context_text,
     covers_any,
     derive,
@@ -79,19 +83,28 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     cands = drug_induced(cands, ctx)
     cands = companions(cands, ctx)
     cands = due_to(cands, ctx)
+    cands = dementia(cands, ctx)
+    cands = cerebral_infarction(cands, ctx)
+    cands = crohn(cands, ctx)
     cands = superseded(cands, ctx)
+    cands = obstetric_findings(cands, ctx)
     cands = pregnancy(cands, ctx)
     return cands
 
 
 def _affirmed(patterns: list[str], text: str) -> bool:
     """A pattern occurs in ``text`` and is not denied just before it in its clause ("no septic shock")."""
-    negation = re.compile(_config()["negation_before"], re.IGNORECASE)
-    for p in patterns:
-        for m in re.finditer(p, text, re.IGNORECASE):
-            if not negation.search(text[max(0, m.start() - 40) : m.start()]):
-                return True
-    return False
+    return any(_affirmed_matches(p, text) for p in patterns)
+
+
+def _affirmed_matches(pattern: str, text: str, denial: str | None = None) -> list[re.Match[str]]:
+    """The matches of ``pattern`` in ``text`` not denied just before them (``denial``: the words that deny)."""
+    negation = re.compile(denial or _config()["negation_before"], re.IGNORECASE)
+    return [
+        m
+        for m in re.finditer(pattern, text, re.IGNORECASE)
+        if not negation.search(text[max(0, m.start() - 40) : m.start()])
+    ]
 
 
 def _clauses(cand: Candidate, ctx: GuidelineContext) -> str:
@@ -487,6 +500,265 @@ def superseded(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             drop.add(c.code)
             add_rationale(by[0], f"rule: {c.code} dropped for the more specific {by[0].code}")
     return _without(cands, drop)
+
+
+def _clause_spans(cand: Candidate, ctx: GuidelineContext) -> list[tuple[int, int]]:
+    """The offsets of the clauses holding the candidate's evidence, in note order, each once."""
+    text = ctx.text or ""
+    return sorted(
+        {clause_bounds(text, s.start, s.end) for s in cand.evidence if text and 0 <= s.start <= s.end <= len(text)}
+    )
+
+
+def _clause_texts(cand: Candidate, ctx: GuidelineContext) -> list[tuple[int, str]]:
+    """Each clause holding the evidence, with its offset (the mention text, at -1, when the note is unknown)."""
+    text = ctx.text or ""
+    found = [(lo, text[lo:hi]) for lo, hi in _clause_spans(cand, ctx)]
+    return found or [(-1, t) for t in [cand.mention_text, *(s.text for s in cand.evidence)] if t]
+
+
+def _most_specific(spec_list: list[CodeSpec], code: str) -> CodeSpec | None:
+    """The most specific spec of ``spec_list`` covering ``code``."""
+    return max((s for s in spec_list if s.covers(code)), key=lambda s: s.weight, default=None)
+
+
+def _with_evidence(cand: Candidate, extra: list[Span]) -> Candidate:
+    """``cand`` with ``extra`` spans added to its evidence (note order, no repeats)."""
+    cand.evidence = sorted([*cand.evidence, *(s for s in extra if s not in cand.evidence)], key=lambda s: s.start)
+    return cand
+
+
+def _named_etiology(dem: Candidate, ctx: GuidelineContext, cfg: dict[str, Any]) -> tuple[str, Span | None] | None:
+    """The etiology code a dementia's clause names ("dementia (Alzheimer type)" -> G30.9) and the words naming it."""
+    for lo, clause in _clause_texts(dem, ctx):
+        for row in cfg["etiologies"]:
+            hits = _affirmed_matches(row["pattern"], clause)
+            if hits:
+                m = hits[0]
+                return row["code"], (Span(lo + m.start(), lo + m.end(), m.group(0)) if lo >= 0 else None)
+    return None
+
+
+def _f02_from_f03(code: str, cfg: dict[str, Any]) -> str:
+    """The F02 code of the same severity and behaviour as an F03 code (F03.90 -> F02.80, F03.B11 -> F02.B11)."""
+    rest = bare(code)[3:]
+    sev = cfg["unspecified_severity"]
+    if rest.startswith(sev["from"]):
+        rest = sev["to"] + rest[1:]
+    return f"{cfg['target']}.{rest}"
+
+
+def _f02_from_clause(clause: str, cfg: dict[str, Any]) -> str:
+    """The F02 code for the severity and behaviour a clause states ("moderate, with agitation" -> F02.B11)."""
+    severity = next(
+        (r["char"] for r in cfg["severity"] if _affirmed_matches(r["pattern"], clause)),
+        cfg["unspecified_severity"]["to"],
+    )
+    behaviour = cfg["without_behaviour"]
+    for row in cfg["behaviour"]:
+        hits = [
+            m for m in _affirmed_matches(row["pattern"], clause) if re.search(r"\bwith\b", clause[: m.start()], re.I)
+        ]
+        if hits:
+            behaviour = row["suffix"]
+            break
+    return f"{cfg['target']}.{severity}{behaviour}"
+
+
+def dementia(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Dementia in a disease classified elsewhere: the etiology (G30.9, G31.83, G20.A1...) plus F02.x.
+
+    An unspecified-etiology dementia (F03.x) becomes the F02 code of the same severity and behaviour when its
+    clause names an etiology (added when not proposed) or an etiology code is proposed; an etiology whose index
+    entry carries [F02.80] (Alzheimer's, Lewy body), or whose clause documents dementia, gets F02 with the
+    severity and behaviour its clause states."""
+    cfg = _config()["dementia"]
+    etiology_specs = specs(cfg["etiology_codes"])
+    out = list(cands)
+    proposed = {c.code for c in out if c.system == ICD}
+    etiologies = _confirmed(out, etiology_specs)
+    target_spec = CodeSpec(cfg["target"])
+    for dem in _confirmed(out, [CodeSpec(cfg["unspecified"])]):
+        named = _named_etiology(dem, ctx, cfg)
+        if named is None and not etiologies:
+            continue
+        target = _f02_from_f03(dem.code, cfg)
+        if not ctx.store.is_billable(ICD, target):
+            continue
+        cause = named[0] if named else etiologies[0].code
+        why = f"rule: dementia in {cause} -> {target} (Index Dementia, in (due to) [F02.8-]; code first {cause})"
+        out = [o for o in out if o is not dem]
+        if target in proposed:
+            add_rationale(next(o for o in out if o.system == ICD and o.code == target), why)
+        else:
+            out.append(derive(dem, target, ctx, why))
+            proposed.add(target)
+        if named is None:
+            continue
+        code, span = named
+        spec = _most_specific(etiology_specs, code)
+        if any(spec and spec.covers(e.code) for e in etiologies) or not ctx.store.is_billable(ICD, code):
+            continue
+        new = _with_evidence(
+            _companion(dem, code, ctx, f"rule: etiology of the dementia ({span.text if span else code}) -> {code}"),
+            [span] if span else [],
+        )
+        out.append(new)
+        etiologies.append(new)
+        proposed.add(code)
+    if any(o.system == ICD and target_spec.covers(o.code) for o in out):
+        return out
+    implied = specs(cfg["implies_dementia"])
+    for et in etiologies:
+        for lo, clause in _clause_texts(et, ctx):
+            said = [m for p in cfg["dementia_patterns"] for m in _affirmed_matches(p, clause)]
+            if not said and not covers_any(implied, et.code):
+                continue
+            target = _f02_from_clause(clause, cfg)
+            if not ctx.store.is_billable(ICD, target):
+                continue
+            how = "dementia documented" if said else "Index: the disease with [F02.80]"
+            new = _companion(et, target, ctx, f"rule: dementia in {et.code} -> {target} ({how}, use additional code)")
+            spans = [Span(lo + m.start(), lo + m.end(), m.group(0)) for m in said] if lo >= 0 else []
+            out.append(_with_evidence(new, spans))
+            return out
+    return out
+
+
+_SIDE_BEFORE = re.compile(r"\b(bilateral|both|right|rt|left|lt|r|l)\b\.?(?:[\s-]+[a-z0-9]+)?[\s-]*$", re.IGNORECASE)
+_SIDE_AFTER = re.compile(r"^\s*(?:territory|distribution|branch)?\s*,?\s*\(?(bilateral|right|left)\b", re.IGNORECASE)
+
+
+def _infarct_code(clause: str, cfg: dict[str, Any]) -> tuple[str, str] | None:
+    """The I63 code for the artery, cause and side a clause names, and a few words saying why; None without artery."""
+    for artery in cfg["arteries"]:
+        hits = _affirmed_matches(artery["pattern"], clause)
+        if hits:
+            break
+    else:
+        return None
+    m = hits[0]
+    group = artery["group"]
+    cause = next(
+        (c for c in cfg["causes"] if _affirmed_matches(c["pattern"], clause, cfg["uncertain_before"])),
+        None,
+    )
+    fourth = cause[group] if cause else cfg["unspecified_cause"][group]
+    code = f"I63.{fourth}{artery['char']}"
+    side_word = ""
+    if artery["sided"]:
+        found = _SIDE_BEFORE.search(clause[max(0, m.start() - 25) : m.start()]) or _SIDE_AFTER.search(clause[m.end() :])
+        side_word = found.group(1).lower() if found else ""
+        code += cfg["sides"].get(side_word, cfg["unspecified_side"])
+    why = " ".join(w for w in [side_word, m.group(0), cause["label"] if cause else ""] if w)
+    return code, why
+
+
+def cerebral_infarction(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """An infarct coded without its artery (I63.9) -> the code of the artery, cause and side its clause names.
+
+    "Acute ischemic stroke, left MCA territory" -> I63.512; "embolic stroke, right PCA" -> I63.431; "basilar
+    artery thrombosis with infarct" -> I63.02. One code per artery named across the evidence's clauses."""
+    cfg = _config()["cerebral_infarction"]
+    out = list(cands)
+    for inf in _confirmed(out, specs(cfg["codes"])):
+        found: list[tuple[str, str]] = []
+        for _lo, clause in _clause_texts(inf, ctx):
+            hit = _infarct_code(clause, cfg)
+            if hit and hit[0] not in {f[0] for f in found} and ctx.store.is_billable(ICD, hit[0]):
+                found.append(hit)
+        if not found:
+            continue
+        out = [o for o in out if o is not inf]
+        for target, words in found:
+            why = f"rule: {inf.code} -> {target}, artery documented ({words})"
+            existing = next((o for o in out if o.system == ICD and o.code == target), None)
+            if existing is not None:
+                add_rationale(existing, why)
+            else:
+                out.append(derive(inf, target, ctx, why))
+    return out
+
+
+def crohn(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Crohn's disease (K50) with the site and complication its clauses name ("of ileum and colon" -> K50.80,
+    "ileocolonic Crohn's with fistula" -> K50.813); a complication already coded is kept when none is named."""
+    cfg = _config()["crohn"]
+    out = list(cands)
+    for c in _confirmed(out, specs(cfg["codes"])):
+        joined = " \n ".join(t for _lo, t in _clause_texts(c, ctx))
+        sites = {name for name, p in cfg["sites"].items() if _affirmed_matches(p, joined)}
+        if "both" in sites or {"small", "large"} <= sites:
+            site = "both"
+        elif len(sites) == 1:
+            site = next(iter(sites))
+        else:
+            site = ""
+        b = bare(c.code)
+        fourth = cfg["site_chars"][site] if site else b[3:4]
+        denied = cfg["complication_denied_before"]
+        comp = next((r["char"] for r in cfg["complications"] if _affirmed_matches(r["pattern"], joined, denied)), None)
+        tail = f"1{comp}" if comp else (b[4:] or "0")
+        target = f"{category(c.code)}.{fourth}{tail}"
+        if target == c.code or not fourth or not ctx.store.is_billable(ICD, target):
+            continue
+        words = ", ".join(filter(None, [site and f"site {site}", comp and "complication documented"]))
+        why = f"rule: {c.code} -> {target} ({words or 'detail documented'})"
+        existing = next((o for o in out if o.system == ICD and o.code == target), None)
+        out = [o for o in out if o is not c]
+        if existing is not None:
+            add_rationale(existing, why)
+        else:
+            out.append(derive(c, target, ctx, why))
+    return out
+
+
+def _overlaps(cand: Candidate, spans: list[Span]) -> bool:
+    """Some evidence span of ``cand`` overlaps one of ``spans``."""
+    return any(s.start < t.end and t.start < s.end for s in cand.evidence for t in spans)
+
+
+def obstetric_findings(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Findings of a pregnancy coded in chapter 15 (Section I.C.15.a), read from the note's words when the note is
+    about a pregnancy: group B streptococcus carrier -> O99.820 (O99.824 on delivery, by ``pregnancy``); perineal
+    laceration in a delivery -> O70.x of the highest degree documented. The codes they replace are dropped."""
+    cfg = _config()["obstetric_findings"]
+    text = ctx.text or ""
+    if not text or not _confirmed(cands, specs(cfg["context"])):
+        return cands
+    delivering = bool(_confirmed(cands, specs(_config()["pregnancy"]["delivery_codes"])))
+    out = list(cands)
+    done: set[str] = set()
+    for row in cfg["rows"]:
+        if (row.get("delivery") and not delivering) or row.get("group") in done:
+            continue
+        hits = _affirmed_matches(row["pattern"], text)
+        if not hits:
+            continue
+        if row.get("group"):
+            done.add(row["group"])
+        spans = [Span(m.start(), m.end(), m.group(0)) for m in hits]
+        drop = specs(row.get("drop", []))
+        replaced = [o for o in out if o.system == ICD and covers_any(drop, o.code) and _overlaps(o, spans)]
+        out = [o for o in out if all(o is not r for r in replaced)]
+        why = f"rule: {row['label']} -> {row['code']} (chapter 15 first, Section I.C.15.a)"
+        existing = next((o for o in out if o.system == ICD and o.code == row["code"]), None)
+        if existing is not None:
+            add_rationale(existing, why)
+            continue
+        out.append(
+            Candidate(
+                system=ICD,
+                code=row["code"],
+                title=ctx.store.title(ICD, row["code"]) or row["label"],
+                score=max([float(cfg["score"]), *(r.score for r in replaced)]),
+                evidence=spans,
+                source="rule",
+                rationale=why,
+                mention_text=spans[0].text,
+            )
+        )
+    return out
 
 
 _PREGNANCY_WORDS = {"pregnancy", "trimester", "unspecified", "first", "second", "third", "complicating"}

@@ -207,10 +207,16 @@ _CLAUSE_BOUND = re.compile(r"[.;\n]|\s-\s")
 def clause_at(text: str, start: int, end: int, reach: int = 200) -> str:
     """The clause holding ``text[start:end]``: bounded by a full stop, semicolon, line break or spaced dash, and
     reaching at most ``reach`` characters back."""
+    lo, hi = clause_bounds(text, start, end, reach)
+    return text[lo:hi]
+
+
+def clause_bounds(text: str, start: int, end: int, reach: int = 200) -> tuple[int, int]:
+    """The offsets of the clause ``clause_at`` returns."""
     lo = max(0, start - reach)
     before = [m.end() for m in _CLAUSE_BOUND.finditer(text, lo, start)]
     after = _CLAUSE_BOUND.search(text, end)
-    return text[before[-1] if before else lo : after.start() if after else len(text)]
+    return (before[-1] if before else lo), (after.start() if after else len(text))
 
 
 def search_any(patterns: list[str], text: str) -> bool:

@@ -150,6 +150,30 @@ def test_combination_tables_name_real_codes(store):
         assert store.is_valid("ICD-10-CM", lo if len(lo) <= 3 else f"{lo[:3]}.{lo[3:]}"), spec
 
 
+def test_new_combination_tables_name_real_codes(store):
+    cfg = load_yaml("combination.yaml")
+    dem = cfg["dementia"]
+    for row in dem["etiologies"]:
+        assert store.is_billable("ICD-10-CM", row["code"]), row
+    for sev in [r["char"] for r in dem["severity"]] + [dem["unspecified_severity"]["to"]]:
+        for beh in [r["suffix"] for r in dem["behaviour"]] + [dem["without_behaviour"]]:
+            assert store.is_billable("ICD-10-CM", f"{dem['target']}.{sev}{beh}"), (sev, beh)
+    inf = cfg["cerebral_infarction"]
+    for artery in inf["arteries"]:
+        group = artery["group"]
+        for fourth in [c[group] for c in inf["causes"]] + [inf["unspecified_cause"][group]]:
+            code = f"I63.{fourth}{artery['char']}"
+            for side in sorted(set(inf["sides"].values()) | {inf["unspecified_side"]}) if artery["sided"] else [""]:
+                assert store.is_billable("ICD-10-CM", code + side), (artery, code + side)
+    crohn = cfg["crohn"]
+    for site in crohn["site_chars"].values():
+        assert store.is_billable("ICD-10-CM", f"K50.{site}0")
+        for row in crohn["complications"]:
+            assert store.is_billable("ICD-10-CM", f"K50.{site}1{row['char']}"), (site, row)
+    for row in cfg["obstetric_findings"]["rows"]:
+        assert store.is_billable("ICD-10-CM", row["code"]), row
+
+
 def test_chronic_diabetes_from_past_history_combines_with_current_ckd(make, context):
     cands = [make("E11.9", "type 2 diabetes", assertion="historical"), make("N18.4", "CKD stage 4")]
     out = apply_guidelines(cands, context())
@@ -257,3 +281,138 @@ def test_esophageal_varices_in_portal_hypertension_are_secondary(make, context):
     cands = [make("K76.6", "Portal hypertension", note), make("I85.00", "esophageal varices", note)]
     out = combination.apply(cands, context(text=note))
     assert sorted(codes(out)) == ["I85.10", "K76.6"]
+
+
+# Dementia in a disease classified elsewhere (G30/G31/G20 + F02)
+
+
+def test_unspecified_dementia_with_alzheimer_in_its_clause_becomes_g30_plus_f02(make, context):
+    note = "History: arthritis, dementia (Alzheimer type, mild) without behavioral disturbance."
+    out = combination.apply([make("F03.A0", "dementia", note)], context(text=note))
+    assert sorted(codes(out)) == ["F02.A0", "G30.9"]
+    g30 = by_code(out, "G30.9")
+    assert [s.text for s in g30.evidence] == ["dementia", "Alzheimer"]
+    assert "dementia in G30.9 -> F02.A0" in by_code(out, "F02.A0").rationale
+
+
+@pytest.mark.parametrize(
+    ("f03", "f02"), [("F03.90", "F02.80"), ("F03.911", "F02.811"), ("F03.B11", "F02.B11"), ("F03.C2", "F02.C2")]
+)
+def test_f03_keeps_its_severity_and_behaviour_in_f02(make, context, f03, f02):
+    note = "Dementia due to Lewy body disease."
+    out = combination.apply([make(f03, "Dementia", note)], context(text=note))
+    assert sorted(codes(out)) == [f02, "G31.83"]
+
+
+def test_alzheimer_dementia_clause_gives_severity_and_agitation(make, context):
+    note = "Assessment: Alzheimer's dementia, moderate, with agitation. Hypertension."
+    out = apply_guidelines([make("G30.9", "Alzheimer's", note), make("I10", "Hypertension", note)], context(text=note))
+    assert sorted(codes(out)) == ["F02.B11", "G30.9", "I10"]
+    assert codes(out).index("G30.9") < codes(out).index("F02.B11")  # code first the etiology
+    assert [s.text for s in by_code(out, "F02.B11").evidence] == ["Alzheimer's", "dementia"]
+
+
+def test_alzheimer_disease_with_dementia_gives_f02_80(make, context):
+    note = "Alzheimer disease with dementia, no behavioral disturbance."
+    out = combination.apply([make("G30.9", "Alzheimer disease", note)], context(text=note))
+    assert sorted(codes(out)) == ["F02.80", "G30.9"]
+
+
+def test_parkinson_needs_dementia_documented_for_f02(make, context):
+    with_dementia = "Parkinson's disease with dementia."
+    out = combination.apply([make("G20.A1", "Parkinson's disease", with_dementia)], context(text=with_dementia))
+    assert sorted(codes(out)) == ["F02.80", "G20.A1"]
+    plain = "Parkinson's disease, on carbidopa-levodopa."
+    assert codes(combination.apply([make("G20.A1", "Parkinson's disease", plain)], context(text=plain))) == ["G20.A1"]
+
+
+def test_dementia_without_etiology_stays_f03(make, context):
+    note = "PMH: dementia, depression, hypertension. Dementia type not determined, not Alzheimer's."
+    out = combination.apply([make("F03.90", "dementia", note), make("F32.A", "depression", note)], context(text=note))
+    assert sorted(codes(out)) == ["F03.90", "F32.A"]
+
+
+# Cerebral infarction of a named artery (I63.0-I63.5)
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        ("Acute ischemic stroke, left MCA territory (M2 occlusion)", "I63.512"),
+        ("Acute embolic stroke of the right posterior cerebral artery", "I63.431"),
+        ("Cardioembolic infarct, R MCA, in the setting of atrial fibrillation", "I63.411"),
+        ("Acute stroke, thrombotic occlusion of the left ACA", "I63.322"),
+        ("Stroke in the MCA territory", "I63.519"),
+        ("Acute stroke due to basilar artery thrombosis", "I63.02"),
+        ("Acute stroke, left MCA, possible cardioembolic source", "I63.512"),
+    ],
+)
+def test_infarct_of_a_named_artery(make, context, clause, expected):
+    note = f"Assessment: {clause}. Hypertension."
+    word = "infarct" if "infarct" in clause else "stroke"
+    out = combination.apply([make("I63.9", word, note)], context("inpatient", note))
+    assert codes(out) == [expected]
+    assert out[0].evidence[0].text.lower() == word
+
+
+def test_infarct_without_artery_stays_i63_9(make, context):
+    note = "Acute cerebellar infarct. Right hemiparesis."
+    assert codes(combination.apply([make("I63.9", "infarct", note)], context("inpatient", note))) == ["I63.9"]
+
+
+# Crohn's disease site and complication (K50)
+
+
+@pytest.mark.parametrize(
+    ("clause", "code", "expected"),
+    [
+        ("Crohn's disease of ileum and colon, in remission", "K50.10", "K50.80"),
+        ("Ileocolonic Crohn's disease with enterovesical fistula", "K50.90", "K50.813"),
+        ("Crohn's disease of the terminal ileum with small bowel obstruction", "K50.90", "K50.012"),
+        ("Crohn's colitis with rectal bleeding", "K50.90", "K50.111"),
+        ("Crohn's disease of small and large intestine, no abscess or fistula", "K50.90", "K50.80"),
+        ("Crohn's disease of the ileum, admitted twice for episodes of obstruction", "K50.90", "K50.00"),
+    ],
+)
+def test_crohn_site_and_complication(make, context, clause, code, expected):
+    note = f"Assessment: {clause}. Continue infliximab."
+    out = combination.apply([make(code, "Crohn's", note)], context(text=note))
+    assert codes(out) == [expected]
+
+
+def test_crohn_without_site_keeps_its_code(make, context):
+    note = "Crohn's disease, stable on adalimumab."
+    assert codes(combination.apply([make("K50.90", "Crohn's disease", note)], context(text=note))) == ["K50.90"]
+
+
+# Findings of a pregnancy in chapter 15 (O99.82-, O70)
+
+
+def test_gbs_carrier_in_delivery_gives_o99_824_and_laceration_o70(make, context):
+    note = (
+        "Spontaneous vaginal delivery at 39 weeks. GBS positive at 36 weeks; penicillin in labor. "
+        "Second-degree perineal laceration, repaired. Diagnoses: group B strep carrier."
+    )
+    cands = [
+        make("Z37.0", "delivery", note),
+        make("O80", "delivery", note),
+        make("Z22.330", "group B strep carrier", note),
+    ]
+    out = combination.apply(cands, context("inpatient", note))
+    assert sorted(codes(out)) == ["O70.1", "O99.824", "Z37.0"]
+    assert [s.text for s in by_code(out, "O99.824").evidence] == ["GBS positive", "group B strep carrier"]
+    assert [s.text for s in by_code(out, "O70.1").evidence] == ["Second-degree perineal laceration"]
+
+
+def test_gbs_carrier_before_delivery_gives_o99_820_and_no_laceration_code(make, context):
+    note = "Prenatal visit at 36 weeks. GBS positive on rectovaginal culture. Prior first-degree laceration."
+    out = combination.apply([make("Z3A.36", "36 weeks", note)], context(text=note))
+    assert sorted(codes(out)) == ["O99.820", "Z3A.36"]
+
+
+def test_highest_laceration_degree_and_no_finding_without_pregnancy(make, context):
+    note = "Vaginal delivery. Third-degree perineal laceration (3b), repaired; no fourth-degree tear. GBS negative."
+    out = combination.apply([make("Z37.0", "delivery", note)], context("inpatient", note))
+    assert sorted(codes(out)) == ["O70.22", "Z37.0"]
+    other = "Adult man, GBS positive culture of wound; second-degree tear of ankle ligament."
+    assert codes(combination.apply([make("I10", "", other)], context(text=other))) == ["I10"]
