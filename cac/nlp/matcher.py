@@ -23,7 +23,7 @@ from cac.nlp.normalise import STOPWORDS, bag, content_words
 
 log = logging.getLogger(__name__)
 
-MATCHER_VERSION = "10"
+MATCHER_VERSION = "11"
 MAX_WORDS = 8
 MIN_TYPO_LEN = 6
 PROBLEM_SYSTEMS = ("ICD-10-CM",)
@@ -396,6 +396,8 @@ def find_matches(
                         continue
                     if b == a and len(tokens[a][2]) == 1 and (tokens[a][2][0] in stop or len(tokens[a][2][0]) < 3):
                         continue
+                    if b > a and " ".join(words) in stop:
+                        continue  # an anatomical phrase the index codes by a lost word ("middle lobe" syndrome)
                     found.append((a, b + 1, len(key), cands, key))
         i = j
     # greedy: most words first, then leftmost

@@ -179,3 +179,15 @@ def test_one_edit() -> None:
 
     assert one_edit("fever", "fevor") and one_edit("fever", "fevre") and one_edit("fever", "fevers")
     assert not one_edit("patchy", "apathy") and not one_edit("attend", "batten") and not one_edit("fever", "fever ab")
+
+
+def test_latin_plurals_of_clots() -> None:
+    assert [lemma(w) for w in ("emboli", "thrombi", "hernias")] == ["embolus", "thrombus", "hernia"]
+
+
+def test_a_stoplisted_phrase_is_no_mention() -> None:
+    """ "middle lobe" alone is anatomy; the index's "Middle lobe (right) syndrome" J98.19 needs the syndrome."""
+    from cac.nlp import analyze
+
+    doc = analyze("Filling defect in a subsegmental branch of the right middle lobe.")
+    assert "middle lobe" not in [m.text.lower() for m in doc._.mentions]
