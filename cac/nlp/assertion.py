@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cac.nlp import experiencer
 from cac.nlp.lexicon import read_rows
 from cac.nlp.types import AssertionResult, Cue, Trigger
 
@@ -108,6 +109,8 @@ class TriggerLexicon:
 def lexicon() -> TriggerLexicon:
     """The trigger lexicon, built once per process."""
     rows = _base_rows() + [r for r in read_rows("assertion_triggers.tsv") if len(r) >= 3]
+    # the persons of the experiencer rule are family triggers with a scope on both sides
+    rows += [(w, "family", "both") for role in ("relative", "spouse") for w in experiencer.person_words(role)]
     return TriggerLexicon(rows)
 
 
@@ -189,36 +192,18 @@ def _split_overlaps(text: str, target_start: int, target_end: int, hits: list[Hi
     return out
 
 
-# A relative named as the one who lives with, brings or reports for the patient is no experiencer of the
-# patient's conditions: "(lives with daughter) with dementia", "brought in by son for confusion".
-_NOT_EXPERIENCER_BEFORE = re.compile(
-    r"\b(?:lives|living|stays|staying|resides|brought(?:\s+in)?|accompanied|escorted|driven|called|cared\s+for|"
-    r"supported|per|according\s+to|reported\s+by|history\s+(?:obtained\s+)?from|found\s+by|with)"
-    r"(?:\s+(?:in|by|with))?(?:\s+(?:his|her|their|the|pt'?s|patient'?s))?\s*$",
-    re.IGNORECASE,
-)
-# ... or who tells the history: "Mom reports fever x 2 days", "daughter states she has been confused".
-_REPORTER_AFTER = re.compile(
-    r"\s+(?:reports|reported|states|stated|says|said|notes|noted|noticed|endorses|describes|brought|called|"
-    r"is\s+at\s+(?:the\s+)?bedside|at\s+(?:the\s+)?bedside|present)\b",
-    re.IGNORECASE,
-)
-# A relative that heads its own clause ("brother with MI at 50", "Mother - breast cancer", "father had a
-# stroke") states that relative's conditions after it; its scope does not reach back over the patient's own
-# items before it ("current smoker 1 ppd, brother with MI at 50").
-_HEADS_CLAUSE = re.compile(
-    r"\s*(?:[-\u2013:]|(?:with|had|has|have|was|is|died|dx|diagnosed|passed|developed|suffered|underwent)\b)",
-    re.IGNORECASE,
-)
-
-
-def _family_scope(text: str, hit: Hit, lo: int) -> tuple[bool, bool]:
-    """Whether a family trigger is a relative at all here, and whether its scope may reach backwards."""
+def _experiencer_hit(text: str, hit: Hit, lo: int) -> tuple[Hit | None, bool]:
+    """A family trigger as the experiencer rule reads it (``experiencer.py``): None where the person is no
+    experiencer, a hypothetical trigger where it is spoken with about risks ("risks discussed with the parents
+    including stroke"); and whether its scope may reach backwards."""
     if hit.rule.category != "family":
-        return True, True
-    if _NOT_EXPERIENCER_BEFORE.search(text, max(lo, hit.start - 40), hit.start) or _REPORTER_AFTER.match(text, hit.end):
-        return False, False
-    return True, not _HEADS_CLAUSE.match(text, hit.end)
+        return hit, True
+    part = experiencer.role(text, hit.start, hit.end, lo)
+    if part == "bystander":
+        return None, False
+    if part == "risks":
+        return Hit(hit.start, hit.end, hit.text, Rule("hypothetical", "forward")), False
+    return hit, part == "relative"
 
 
 def resolve(
@@ -227,13 +212,13 @@ def resolve(
     """The label of text[target_start:target_end] given the triggers and boundaries of its sentence [lo, hi)."""
     best: tuple[int, int, Hit] | None = None
     hits = _split_overlaps(text, target_start, target_end, hits)
-    for hit in hits:
+    for found in hits:
+        if found.rule.category not in PRECEDENCE:
+            continue
+        hit, backward = _experiencer_hit(text, found, lo)
+        if hit is None:
+            continue
         category = hit.rule.category
-        if category not in PRECEDENCE:
-            continue
-        relative, backward = _family_scope(text, hit, lo)
-        if not relative:
-            continue
         if hit.start < target_end and target_start < hit.end:
             continue  # a trigger inside the target is part of the concept's own words
         reached = False

@@ -185,3 +185,28 @@ def test_relative_who_lives_with_brings_or_reports_is_no_experiencer():
     ]:
         i = sentence.index(target)
         assert assert_target(sentence, i, i + len(target)).label == "present", sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "expected"),
+    [
+        # a relative the clinician speaks with is no experiencer, unless a clause of its own says what it has
+        ("Discussed with daughter, who has breast cancer.", "breast cancer", "family"),
+        ("Plan explained to the patient's parents; she has asthma.", "asthma", "present"),
+        ("Spoke with son regarding her dementia.", "dementia", "present"),
+        # a relative who reports, agrees or is at the bedside speaks for the patient
+        ("Mother at bedside reports patient had fever.", "fever", "present"),
+        ("Mother and daughter agree that her cellulitis is worse.", "cellulitis", "present"),
+        # a spouse's own condition is not the patient's
+        ("Wife has COPD.", "COPD", "family"),
+        ("Lives with her husband, who has dementia.", "dementia", "family"),
+        # risks talked of with a relative are hypothetical
+        (
+            "Risks were discussed with the patient's parents including malunion, infection and stroke.",
+            "stroke",
+            "hypothetical",
+        ),
+    ],
+)
+def test_experiencer_rule(sentence, target, expected):
+    assert label(sentence, target) == expected

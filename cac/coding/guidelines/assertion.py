@@ -13,6 +13,7 @@ from cac.coding.guidelines.common import ICD, CodeSpec, add_rationale, derive, h
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.rank import HISTORY_SECTION_WEIGHT, HISTORY_SECTIONS, section_weight
 from cac.coding.types import Candidate, Span
+from cac.nlp import experiencer
 
 NEVER_CODED = frozenset({"negated", "hypothetical"})
 _FAMILY_Z = CodeSpec("Z80-Z84")
@@ -60,22 +61,6 @@ _FAMILY_HEADER = re.compile(
 _FAMILY_NEGATED = re.compile(
     r"\b(?:unremarkable|negative|non-?contributory)\s+(?:for|of)\b|\bno\s+(?:known\s+)?(?:family\s+)?(?:history|hx)\s+of\b"
     r"|\bdenies\s+(?:any\s+)?(?:family\s+)?(?:history|hx)\b",
-    re.IGNORECASE,
-)
-# A relative the clinician speaks with, not one who has the condition: "risks discussed with the patient's parents
-# including malunion, nonunion".
-_RELATIVE_LISTENER = re.compile(
-    r"\b(?:discuss\w*|explain\w*|review\w*|talk\w*|spoke|counsel\w*|inform\w*|told|consent\w*|risks?|"
-    r"complications?)\b[^.;\n]{0,120}\b(?:with|to)\s+(?:the\s+)?(?:patient'?s\s+|his\s+|her\s+)?"
-    r"(?:parents?|mother|father|mom|dad|family|guardian)\b",
-    re.IGNORECASE,
-)
-
-
-# ... or the one who agrees to the plan: "All questions were answered and parents agreed to above plan".
-_RELATIVE_CONSENTS = re.compile(
-    r"\b(?:parents?|mother|father|mom|dad|family|guardian)\s+(?:\w+\s+){0,3}(?:agreed|agree|consented|understood|"
-    r"understand|verbalized|wished|requested|elected|decided|declined|signed|(?:were|was|are|is) in agreement)\b",
     re.IGNORECASE,
 )
 
@@ -190,6 +175,8 @@ def _family(cand: Candidate, ctx: GuidelineContext, current: set[str]) -> list[C
         return []
     under_header = bool(text) and all(in_family_section(text, e.start) for e in cand.evidence)
     relevant = _family_relevance(cand, row, explicit, current, under_header)
+    if relevant is not None and not explicit and text and all(_spoken_with(text, e) for e in cand.evidence):
+        relevant = None
     if relevant is None and (row[3] if len(row) > 3 else "risk") == "never":
         return []
     why = f"rule: family history of {cand.code} ({row[2]}) -> {row[1]}, {relevant} (Section I.C.21.c.4)"
@@ -200,18 +187,36 @@ def _family(cand: Candidate, ctx: GuidelineContext, current: set[str]) -> list[C
     return [z if relevant is not None else hold(z, "rule: Section I.C.21.c.4")]
 
 
-def _not_a_family_history(text: str, span: Span) -> bool:
-    """The family words negate the condition ("FHX: unremarkable for cancer, CAD, stroke") or the relative is the
-    one the clinician speaks with ("risks discussed with the patient's parents including malunion")."""
+def _stretch(text: str, span: Span) -> tuple[int, int]:
+    """The words about one relative's condition around a mention: from the last cut before it (at most twice
+    _FAMILY_REACH back) to the first cut after it."""
     lo = max(0, span.start - 2 * _FAMILY_REACH)
     cuts = list(_FAMILY_CUT.finditer(text, lo, span.start))
     lo = cuts[-1].end() if cuts else lo
+    cut_after = _FAMILY_CUT.search(text, span.end, span.end + 2 * _FAMILY_REACH)
+    return lo, min(len(text), cut_after.start() if cut_after else span.end + 2 * _FAMILY_REACH)
+
+
+def _not_a_family_history(text: str, span: Span) -> bool:
+    """The family words negate the condition ("FHX: unremarkable for cancer, CAD, stroke"), or every person named
+    around it is no experiencer (spoken with, agreeing, reporting: ``cac.nlp.experiencer``) or a spouse, whose
+    conditions are no family history ("risks discussed with the patient's parents including malunion")."""
+    lo, hi = _stretch(text, span)
     before = text[lo : span.start]
     if _FAMILY_NEGATED.search(before) and not re.search(r"\b(?:but|except|positive|significant)\b", before, re.I):
         return True
-    cut_after = _FAMILY_CUT.search(text, span.end, span.end + 2 * _FAMILY_REACH)
-    stretch = text[lo : cut_after.start() if cut_after else span.end + 2 * _FAMILY_REACH]
-    return bool(_RELATIVE_LISTENER.search(stretch) or _RELATIVE_CONSENTS.search(stretch))
+    people = experiencer.persons(text, lo, hi)
+    return bool(people) and all(
+        experiencer.is_spouse(m.group()) or not experiencer.has_conditions(text, m.start(), m.end(), lo) for m in people
+    )
+
+
+def _spoken_with(text: str, span: Span) -> bool:
+    """Every person named around the mention is one the clinician speaks with ("Discussed with daughter, who
+    has breast cancer"): the condition is an aside, a family history only where the note says so."""
+    lo, hi = _stretch(text, span)
+    people = experiencer.persons(text, lo, hi)
+    return bool(people) and all(experiencer.spoken_with(text, m.start(), m.end(), lo) for m in people)
 
 
 def _historical(cand: Candidate, ctx: GuidelineContext) -> list[Candidate]:

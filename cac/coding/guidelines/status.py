@@ -50,6 +50,8 @@ class StatusRule:
     clause_unless: re.Pattern[str] | None = None
     # codes that, found by an earlier rule, rule this one out (a current smoker is no former smoker)
     not_with: tuple[str, ...] = ()
+    # patterns that, in the match's own list item, rule the match out ("insulin sliding scale" for Z79.4)
+    item_unless: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -74,9 +76,15 @@ def rules() -> tuple[StatusRule, ...]:
                 if row.get("clause_unless")
                 else None,
                 tuple(row.get("not_with", ())),
+                _any_of(row.get("item_unless")),
             )
         )
     return tuple(out)
+
+
+def _any_of(patterns: list[str] | None) -> re.Pattern[str] | None:
+    """Patterns as one case-insensitive regex, None when there are none."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
 
 # Planned, conditional or discussed, not a current fact: "Will discuss R TKA", "consider apixaban if ...".
@@ -218,6 +226,75 @@ def _not_long_term(text: str, match: re.Match[str]) -> bool:
     return bool(_PAST_COURSE_BEFORE.search(text, max(0, match.start() - 30), match.start()))
 
 
+# One item of a medication list: its clause cut at commas and at the words joining two drugs ("Lantus 20 units qHS,
+# lispro per sliding scale", "glargine 10 units plus correctional insulin").
+_ITEM_BOUND = re.compile(r",|\b(?:and|plus|with)\b|\+")
+
+
+def _item(text: str, match: re.Match[str]) -> str:
+    """The list item holding the drug's words."""
+    clause = _drug_clause(text, match.start(), match.end())
+    at = clause.find(match.group(0))
+    if at < 0:
+        return clause
+    starts = [m.end() for m in _ITEM_BOUND.finditer(clause, 0, at)]
+    after = _ITEM_BOUND.search(clause, at + len(match.group(0)))
+    return clause[starts[-1] if starts else 0 : after.start() if after else len(clause)]
+
+
+# A drug started during this stay or prescribed new at discharge is no long-term therapy yet (GUIDE.md 2.3): "was
+# started on Coumadin", "placed on warfarin", "will discharge on warfarin" ("placed back on" is a resumption).
+_STARTED_HERE_BEFORE = re.compile(
+    r"\b(?:started|placed|put|initiated|begun)\s+(?:him\s+|her\s+|the\s+patient\s+)?on\s+(?:\w+\s+){0,2}$"
+    r"|\b(?:discharg(?:e|ed|ing)|go(?:ing)?\s+home|sent\s+home)\s+(?:home\s+)?on\s+(?:\w+\s+){0,2}$"
+    r"|\bnew(?:ly)?\s+(?:started|prescribed|prescription\s+(?:for|of))\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# ... unless its clause dates the start before this encounter ("started on warfarin in 2015", "3 years ago").
+_EARLIER_START = re.compile(
+    r"\b(?:(?:19|20)\d\d|ago|years?|yrs?|months?|since|previously|prior|last|age|outside|"
+    r"in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*)\b",
+    re.IGNORECASE,
+)
+# Started today in any setting: "started on warfarin today", "at discharge".
+_TODAY = re.compile(
+    r"\b(?:today|this\s+(?:visit|admission|hospitalization|stay)|at\s+discharge|on\s+discharge)\b", re.I
+)
+_STAY_NOTES = frozenset({"discharge_summary"})
+# Words that place the drug before this encounter: a home medication list or a chronic use.
+_HOME_USE = re.compile(
+    r"\b(?:home|at\s+home|chronic(?:ally)?|long[- ]term|prior\s+to\s+admission|PTA|outpatient|"
+    r"(?:has|had)\s+been\s+on|maintained\s+on|takes|remains\s+on)\b",
+    re.IGNORECASE,
+)
+_HOME_HEADER = re.compile(r"\b(?:home|outpatient|prior\s+to\s+admission|pre-?admission|admission|current)\b", re.I)
+
+
+def _started_here(text: str, match: re.Match[str], ctx: GuidelineContext) -> bool:
+    """The drug is started during this stay, or prescribed new at discharge, by the words of its clause."""
+    lead = text[max(0, match.start() - 60) : match.start()]
+    if not _STARTED_HERE_BEFORE.search(lead):
+        return False
+    clause = _drug_clause(text, match.start(), match.end())
+    if _EARLIER_START.search(clause) or re.search(r"\bback\s+on\s+(?:\w+\s+){0,2}$", lead, re.I):
+        return False
+    return ctx.setting in ("inpatient", "emergency") or ctx.note_type in _STAY_NOTES or bool(_TODAY.search(clause))
+
+
+def _home_use(text: str, match: re.Match[str]) -> bool:
+    """The drug is documented as taken before this encounter (home list, chronic use)."""
+    if _HOME_USE.search(_drug_clause(text, match.start(), match.end())):
+        return True
+    header = header_before(text, match.start())
+    return bool(re.search(r"\bmed", header) and _HOME_HEADER.search(header))
+
+
+def _new_this_stay(text: str, matches: list[re.Match[str]], ctx: GuidelineContext) -> bool:
+    """Every mention of the rule's drugs belongs to a drug started in this encounter: one is stated as started here
+    and none as taken before ("Started on Coumadin for the DVT" and "Coumadin 5 mg daily" in the discharge list)."""
+    return any(_started_here(text, m, ctx) for m in matches) and not any(_home_use(text, m) for m in matches)
+
+
 # A device status stated as the history of a device placed before this encounter ("s/p R TKA 2018", "prior PCI").
 _DEVICE_HISTORY = re.compile(
     r"\b(?:s/p|status post|prior|previous|history of|h/o|hx of|old|existing|known|in situ|in place|"
@@ -299,10 +376,71 @@ def adult_bmi_code(value: float) -> str:
     return "Z68.45"
 
 
-def _bmi(text: str, ctx: GuidelineContext) -> Candidate | None:
-    """BMI is reported only with an associated weight diagnosis (Section I.B.14), adults only here."""
+# A pediatric BMI stated as a percentile for age: "BMI 97th percentile", "BMI-for-age at the 88th percentile",
+# "BMI 24.3 kg/m2 (97th percentile for age)", "at the 99th percentile for BMI".
+_PERCENTILE = r"(?<![\d.])(\d{1,2}(?:\.\d)?)(?:st|nd|rd|th)?\s*(?:%ile|percentile|centile)"
+_BMI_PERCENTILE = re.compile(
+    rf"\b(?:BMI|body mass index)\b[^\n;]{{0,40}}?{_PERCENTILE}|{_PERCENTILE}\s+(?:for\s+)?(?:BMI|body mass index)\b",
+    re.IGNORECASE,
+)
+# Above the 95th percentile, how far: "at or above 120% of the 95th percentile" (not "below 120% of ...").
+_OVER_95TH = re.compile(
+    r"(?<!below )(?<!less than )(?<!under )(?<!< )(?:>=?\s*|\u2265\s*|at or above\s+|above\s+|over\s+)?"
+    r"(1[2-9]\d)\s*%\s*of\s*the\s*95th",
+    re.IGNORECASE,
+)
+_AGE = re.compile(r"\b(\d{1,3})[- ]?(?:years?|yrs?|y)[- ]?(?:/?o\b|old\b)|\bage[:\s]+(\d{1,3})\b", re.IGNORECASE)
+_PREGNANCY_CODES = ("O", "Z33", "Z34", "Z3A")
+
+
+def pediatric_bmi_code(percentile: float, over_95th: int = 0) -> str:
+    """The Z68.5- code of a BMI percentile for age (FY2026: at or above the 95th percentile split by the percent
+    of the 95th percentile, ``over_95th``, when the note states it)."""
+    if percentile < 5:
+        return "Z68.51"
+    if percentile < 85:
+        return "Z68.52"
+    if percentile < 95:
+        return "Z68.53"
+    if over_95th >= 140:
+        return "Z68.56"
+    return "Z68.55" if over_95th >= 120 else "Z68.54"
+
+
+def _stated_age(text: str) -> int | None:
+    """The patient's age in years where the note states it first ("14-year-old", "12 yo", "Age: 9")."""
+    match = _AGE.search(text)
+    return int(match.group(1) or match.group(2)) if match else None
+
+
+def _pediatric_bmi(text: str, ctx: GuidelineContext) -> Candidate | None:
+    """A BMI percentile for age of a patient under 20 -> Z68.51-Z68.56."""
+    match = _BMI_PERCENTILE.search(text)
+    age = _stated_age(text)
+    if match is None or (age is not None and age >= 20):
+        return None
+    percentile = float(match.group(1) or match.group(2))
+    over = _OVER_95TH.search(text, match.start(), match.end() + 80)
+    code = pediatric_bmi_code(percentile, int(over.group(1)) if over else 0)
+    if not ctx.store.is_billable("ICD-10-CM", code):
+        return None
+    return _status_candidate(
+        ctx,
+        code,
+        [_span(match)],
+        f"rule: BMI {percentile:g}th percentile for age with a documented weight diagnosis -> {code} (Section I.B.14)",
+    )
+
+
+def _bmi(text: str, ctx: GuidelineContext, codes: set[str]) -> Candidate | None:
+    """BMI is reported only with an associated weight diagnosis (Section I.B.14) and not in pregnancy (GUIDE.md
+    2.3): a percentile for age for a child, the value for an adult."""
+    if not _WEIGHT_DIAGNOSIS.search(text) or any(c.startswith(_PREGNANCY_CODES) for c in codes):
+        return None
+    if _BMI_PERCENTILE.search(text):
+        return _pediatric_bmi(text, ctx)
     match = _BMI.search(text)
-    if match is None or not _WEIGHT_DIAGNOSIS.search(text) or _PEDIATRIC.search(text):
+    if match is None or _PEDIATRIC.search(text):
         return None
     value = float(match.group(1))
     if not 10 <= value <= 90:
@@ -428,13 +566,17 @@ def _satisfied(ctx: GuidelineContext, text: str) -> list[tuple[StatusRule, list[
             continue
         if any(code in ruled for code in rule.not_with):
             continue
+        matches = list(rule.pattern.finditer(text))
+        if rule.is_drug and _new_this_stay(text, matches, ctx):
+            continue
         spans = [
             _span(m)
-            for m in rule.pattern.finditer(text)
+            for m in matches
             if not _negated(text, m.start(), rule.is_drug)
             and not _relatives(text, m)
             and not _ENDED_AFTER.match(text, m.end())
             and not (rule.clause_unless and rule.clause_unless.search(_sentence(text, m.start(), m.end())))
+            and not (rule.item_unless and rule.item_unless.search(_item(text, m)))
             and not (rule.is_drug and _not_long_term(text, m))
             and not (rule.device and _placed_here(text, m, ctx))
         ]
@@ -475,10 +617,12 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             )
         )
         have.add(rule.code)
-    bmi = _bmi(text, ctx)
-    if bmi is not None and not any(c.startswith("Z68") for c in have):
-        out.append(bmi)
     weeks = _gestation(text, ctx)
+    bmi = _bmi(text, ctx, have | ({weeks.code} if weeks else set()))
+    # the "BMI" mention itself finds only the category Z68: the rule's code replaces it
+    if bmi is not None and not any(c.startswith("Z68") and ctx.store.is_billable("ICD-10-CM", c) for c in have):
+        out = [c for c in out if not c.code.startswith("Z68")]
+        out.append(bmi)
     if weeks is not None and not any(c.startswith("Z3A") for c in have):
         out.append(weeks)
     out.extend(c for c in _receptors(text, ctx) if c.code not in have)

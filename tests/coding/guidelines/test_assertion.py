@@ -203,3 +203,30 @@ def test_a_reported_family_history_code_is_not_held_back_by_a_second_relative(ma
     mi = make("I21.9", "an MI at 59", note, assertion="family")
     out = assertion.apply([htn, mi], context(text=note))
     assert codes(out) == ["Z82.49"] and len(out) == 1
+
+
+def test_relative_spoken_with_who_has_a_condition_is_no_family_history_unless_stated(make, context):
+    # the daughter has the cancer (an aside in a talk with her), not the patient: no C50, no Z80.3 reported
+    note = "HPI: 60 yo woman with cough. Discussed with daughter, who has breast cancer.\n"
+    cand = make("C50.911", "breast cancer", note, assertion="family")
+    cand.sections = ["history_of_present_illness"]
+    out = assertion.apply([cand], context(text=note))
+    assert codes(out) == [] and held(out) == ["Z80.3"]
+    # "family history of" stated makes it relevant
+    note = "HPI: screening. Discussed with daughter; family history of breast cancer.\n"
+    cand = make("C50.911", "breast cancer", note, assertion="family")
+    cand.sections = ["history_of_present_illness"]
+    assert codes(assertion.apply([cand], context(text=note))) == ["Z80.3"]
+
+
+def test_spouse_condition_is_no_family_history(make, context):
+    note = "HPI: 70 yo man with chest pain. Wife has COPD.\n"
+    cand = make("J44.9", "COPD", note, assertion="family")
+    cand.sections = ["history_of_present_illness"]
+    assert assertion.apply([cand], context(text=note)) == []
+
+
+def test_relative_reporting_for_the_patient_leaves_the_patients_condition(make, context):
+    note = "HPI: Mother at bedside reports patient had fever.\n"
+    out = apply_guidelines([make("R50.9", "fever", note)], context(text=note))
+    assert codes(out) == ["R50.9"]

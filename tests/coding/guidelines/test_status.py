@@ -339,3 +339,115 @@ def test_current_drugs_and_statuses_beside_those_cues_still_count(store, text, c
 def test_gestation_not_read_from_one_fetal_measurement_or_the_patients_birth(store, text, code):
     weeks = {c for c in found(store, text) if c.startswith("Z3A")}
     assert weeks == ({code} if code else set())
+
+
+@pytest.mark.parametrize(
+    ("text", "setting"),
+    [
+        (
+            "HOSPITAL COURSE: New DVT; he was started on Coumadin.\nDISCHARGE MEDICATIONS: Coumadin 5 mg daily.",
+            "inpatient",
+        ),
+        ("Plan: will discharge on warfarin 5 mg daily with INR check Monday.", "inpatient"),
+        ("Started on warfarin today for new atrial fibrillation.", "outpatient"),
+    ],
+)
+def test_anticoagulant_started_this_encounter_is_no_long_term_therapy(store, text, setting):
+    assert "Z79.01" not in found(store, text, setting)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HOME MEDICATIONS: warfarin 5 mg daily.\nHOSPITAL COURSE: INR high; he was placed back on Coumadin.",
+        "He was started on warfarin in 2015 for atrial fibrillation.",
+    ],
+)
+def test_anticoagulant_taken_before_the_stay_stays_long_term(store, text):
+    codes = found(store, text, "inpatient")
+    assert "Z79.01" in codes
+    assert codes["Z79.01"].evidence[0].text.lower() in ("warfarin", "coumadin")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Insulin sliding scale with meals.",
+        "Continue correctional insulin per protocol.",
+        "Type 2 DM: SSI, insulin drip.",
+    ],
+)
+def test_hospital_sliding_scale_insulin_is_no_long_term_insulin(store, text):
+    assert "Z79.4" not in found(store, text, "inpatient")
+
+
+def test_home_insulin_beside_a_sliding_scale_is_long_term(store):
+    text = "MEDICATIONS: insulin glargine 20 units qHS, lispro sliding scale with meals."
+    codes = found(store, text, "inpatient")
+    assert codes["Z79.4"].evidence[0].text == "insulin"
+
+
+@pytest.mark.parametrize("dm", ["Type 1 diabetes mellitus", "Diabetes mellitus, type 1", "T1DM"])
+def test_insulin_is_never_z79_4_with_type_1_diabetes(store, dm):
+    assert "Z79.4" not in found(store, f"{dm}. Insulin glargine 20 units qHS.")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "words"),
+    [
+        ("Allergies: iodinated contrast (hives).", "Z91.041", "iodinated contrast"),
+        ("She is allergic to IV contrast.", "Z91.041", "IV contrast"),
+        ("ALLERGIES: Sulfa, CT dye.", "Z91.041", "CT dye"),
+        ("Allergies: NKDA, latex.", "Z91.040", "latex"),
+        ("Allergies: peanuts (anaphylaxis).", "Z91.010", "peanuts"),
+        ("Allergies: penicillin (rash), shellfish.", "Z91.013", "shellfish"),
+        ("Allergies: bee stings.", "Z91.030", "bee stings"),
+    ],
+)
+def test_non_drug_allergy_status(store, text, code, words):
+    codes = found(store, text)
+    assert code in codes
+    assert codes[code].evidence[0].text.endswith(words)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No known allergies.",
+        "Allergies: none. Latex gloves used.",
+        "Denies allergy to latex or contrast.",
+        "Contrast allergy: none.",
+        "Allergies: egg - mild GI upset only.",
+        "Allergies: peanuts. Impression: anaphylactic reaction due to peanuts.",
+        "Better since stopping all milk products.",
+    ],
+)
+def test_no_non_drug_allergy_status_without_an_allergy(store, text):
+    assert not {c for c in found(store, text) if c.startswith("Z91.0")}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("12 yo boy. Obesity, BMI 24.3 kg/m2 (97th percentile for age).", "Z68.54"),
+        ("9-year-old girl. Overweight: BMI-for-age at the 88th percentile.", "Z68.53"),
+        ("Severe obesity, BMI 99th percentile, 145% of the 95th percentile.", "Z68.56"),
+        ("Underweight, BMI 3rd percentile for age.", "Z68.51"),
+    ],
+)
+def test_pediatric_bmi_percentile(store, text, code):
+    codes = found(store, text)
+    assert {c for c in codes if c.startswith("Z68")} == {code}
+    assert "percentile" in codes[code].evidence[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "25 year old woman with obesity, BMI 97th percentile.",
+        "BMI 50th percentile.",
+        "G2P1 at 28 weeks gestation. Obesity, BMI 36.",
+    ],
+)
+def test_no_bmi_code_for_an_adult_percentile_without_a_diagnosis_or_in_pregnancy(store, text):
+    assert not {c for c in found(store, text) if c.startswith("Z68")}
