@@ -22,7 +22,7 @@ from cac.coding.index_walk import (
     side_words,
     written_and_index_words,
 )
-from cac.coding.neoplasm import SECONDARY, NeoplasmTable, neoplasm_column
+from cac.coding.neoplasm import SECONDARY, NeoplasmTable, breast_quadrant, neoplasm_column, skin_histology
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.rerank import bundled as bundled_reranker
@@ -210,18 +210,32 @@ class Engine:
             result = self._index_tree.walk(head_words, with_synonyms, written)
         if result is None:
             result = self._index_tree.walk(named_words, with_synonyms, written)
-        column = neoplasm_column(named, window)
-        if column is not None and (result is None or result.depth == 0 or result.code.startswith(("C79.9", "C80"))):
+        line_before = note.text[note.text.rfind("\n", 0, mention.start) + 1 : mention.start]
+        before = _last_words(_SENTENCE_STOP.split(line_before)[-1], 3)  # not the last sentence's site
+        # "Malignant neoplasm of ...": the mention may leave out the word that makes it a malignancy
+        column = neoplasm_column(f"malignant {named}" if _MALIGNANT_BEFORE.search(line_before) else named, window)
+        histology = skin_histology(f"{before} {named}")
+        # "Cancer, breast C50.91-" says "unspecified site": the table gives the subsite the clause names
+        vague_site = result is not None and "unspecified site" in (self.store.title(ICD10CM, result.code) or "")
+        if column is not None and (
+            result is None
+            or result.depth == 0
+            or result.code.startswith(("C79.9", "C80"))
+            or (histology is not None and result.code.startswith("C44.9"))  # "see also Neoplasm, skin, malignant"
+            or vague_site
+        ):
             # "Cancer - see Neoplasm, by site, malignant": the site is looked up in the Neoplasm Table
             table = self._neoplasm()
             if table:
-                before = _last_words(note.text[note.text.rfind("\n", 0, mention.start) + 1 : mention.start], 3)
                 near = f"{before} {named} {_of_phrase(note.text, mention.end)}"
                 contexts = [named_words, context_words(near)]
                 if column != SECONDARY:  # a metastasis's site is written next to it ("liver metastases")
-                    contexts.append(with_synonyms)
-                found = table.lookup(contexts, column)
-                if found is not None:
+                    quadrant = breast_quadrant(window)
+                    contexts.append(with_synonyms | context_words(quadrant) if quadrant else with_synonyms)
+                found = table.lookup(contexts, column, histology)
+                if found is not None and not (
+                    vague_site and result is not None and (found.depth < 2 or found.code[:3] != result.code[:3])
+                ):
                     return found
         return result
 
@@ -266,6 +280,8 @@ class Engine:
 
 # The words joining a condition to what it is in, with, due to or of ("Anemia in CKD", "Sepsis due to E. coli").
 _HEAD_CONNECTOR = re.compile(r"\s+(?:in|with|due to|secondary to|from|of)\s+", re.IGNORECASE)
+_SENTENCE_STOP = re.compile(r"[.;:](?:\s|$)")
+_MALIGNANT_BEFORE = re.compile(r"\bmalignant\s+$", re.IGNORECASE)
 _OF_SITE = re.compile(
     r"\s*(?:of|in|to|involving|arising from)\s+(?:the\s+)?(?:[lr]eft\s+|right\s+)?([a-z]+(?:\s+[a-z]+)?)", re.I
 )

@@ -101,3 +101,76 @@ def test_secondary_to_a_cause_is_no_metastasis(engine):
     assert not any(s["code"].startswith(("C77", "C78", "C79")) for s in result["suggestions"])
     varices = next(s for s in result["suggestions"] if s["code"] == "I85.10")
     assert note[varices["evidence"][0]["start"] : varices["evidence"][0]["end"]].startswith("Esophageal varices")
+
+
+@pytest.mark.parametrize(
+    ("words", "histology", "code"),
+    [
+        ("basal cell carcinoma of the mid back", "basal cell carcinoma", "C44.519"),  # skin, back: trunk, BCC
+        ("basal cell carcinoma of the cheek", "basal cell carcinoma", "C44.319"),
+        ("basal cell carcinoma", "basal cell carcinoma", "C44.91"),  # no site: skin, unspecified
+        ("squamous cell carcinoma of the forearm", "squamous cell carcinoma", "C44.62"),  # forearm NEC: the skin
+        ("squamous cell carcinoma of the scalp", "squamous cell carcinoma", "C44.42"),
+        ("squamous cell carcinoma of the lung", "squamous cell carcinoma", "C34.9"),  # a site of its own
+    ],
+)
+def test_skin_cancer_histology_walks_the_skin_rows(table, words, histology, code):
+    found = table.lookup([context_words(words)], histology=histology)
+    assert found is not None and found.code == code, found
+
+
+def test_the_clause_names_the_subsite_of_the_site_found(table):
+    # the near words name the breast; the clause after the comma names its quadrant
+    near, clause = context_words("L breast carcinoma"), context_words("L breast carcinoma, upper outer quadrant")
+    found = table.lookup([context_words("carcinoma"), near, clause])
+    assert found is not None and found.code == "C50.4" and "upper-outer quadrant" in found.path
+    # the clause may deepen the site found, not replace it with another root
+    found = table.lookup([context_words("gastric cancer"), context_words("gastric cancer, liver lesions")])
+    assert found is not None and found.code == "C16.9"
+
+
+@pytest.mark.parametrize(
+    ("clause", "words"),
+    [
+        ("left breast mass at 2 o'clock", "upper-outer quadrant"),  # left breast: 12-3 is upper-outer
+        ("right breast mass at 2 o'clock", "upper-inner quadrant"),
+        ("right breast, 10:30 position", "upper-outer quadrant"),  # right breast: 9-12 is upper-outer
+        ("L breast IDC at 7 o'clock", "lower-inner quadrant"),
+        ("right breast 12 o'clock", "upper"),  # on the border of two quadrants: the half
+        ("left breast cancer, UOQ", "upper-outer quadrant"),
+        ("breast cancer, lower inner", "lower-inner quadrant"),
+        ("subareolar breast cancer", "central portion"),
+        ("breast mass at 2 o'clock", ""),  # no side: the clock does not say which quadrant
+    ],
+)
+def test_breast_quadrant_from_clock_and_abbreviations(clause, words):
+    from cac.coding.neoplasm import breast_quadrant
+
+    assert breast_quadrant(clause) == words
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "evidence"),
+    [
+        ("A/P: Basal cell carcinoma of the mid back - excised today, await margins.", "C44.519", "Basal cell"),
+        ("A/P: SCC of the left forearm, excision scheduled.", "C44.629", "SCC"),
+        (
+            "HPI: 52 y/o F.\nA/P: Malignant neoplasm of upper-outer quadrant of left breast, on adjuvant chemo.",
+            "C50.412",
+            "neoplasm",
+        ),
+        ("A/P: 60 year old woman with right breast cancer at 10 o'clock, on tamoxifen.", "C50.411", "breast cancer"),
+    ],
+)
+def test_engine_codes_skin_and_breast_sites(engine, note, code, evidence):
+    result = engine.suggest(note, setting="outpatient")
+    found = next((s for s in result["suggestions"] if s["code"] == code), None)
+    assert found is not None, [s["code"] for s in result["suggestions"]]
+    assert any(evidence in e["text"] for e in found["evidence"])
+    assert found["score"] >= result["threshold"]
+
+
+def test_past_dcis_is_history_of_in_situ_breast_neoplasm(engine):
+    result = engine.suggest("PMH: h/o left breast DCIS 2003 s/p lumpectomy and radiation.\nA/P: HTN.", "outpatient")
+    z = next((s for s in result["suggestions"] if s["code"] == "Z86.000"), None)
+    assert z is not None and any("DCIS" in e["text"] for e in z["evidence"])

@@ -85,18 +85,25 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         if c.system == ICD
         and (c.assertion in ("present", "possible") or (c.assertion == "historical" and c.code[0] == "C"))
     }
+    past = [c for c in candidates if c.assertion == "present" and _past_event(c, ctx)]
+    present = [c for c in candidates if c.assertion in ("present", "possible") and not any(c is p for p in past)]
     if any(c.assertion == "family" for c in candidates):
         # the encounter's reasons read from the note's words (screening colonoscopy -> Z12.11) count as well
         from cac.coding.guidelines import status  # status reads this module's RELATIVE
 
         current |= {c.code for c in status.apply([], ctx) if c.system == ICD}
+    # a cancer the note documents as current (under treatment, planned treatment) is no history (I.C.2.d, I.C.21.c.4)
+    current_cancers = [c for c in candidates if c.system == ICD and _is_cancer(c.code) and any(c is p for p in present)]
     for cand in candidates:
         if cand.assertion in NEVER_CODED:
             continue
         if cand.assertion == "family":
             out.extend(_family(cand, ctx, current))
         elif cand.assertion == "historical":
-            out.extend(_historical(cand, ctx))
+            if not _is_current_cancer(cand, current_cancers):
+                out.extend(_historical(cand, ctx))
+        elif any(cand is p for p in past):
+            out.extend(_historical(replace(cand, assertion="historical", evidence=_past_evidence(cand, ctx)), ctx))
         else:
             out.append(cand)
     # one family history code reported for one relative's condition is not held back by another's it merges with
@@ -233,3 +240,95 @@ def _historical(cand: Candidate, ctx: GuidelineContext) -> list[Candidate]:
         return []
     why = f"rule: personal history of {cand.code} ({row[2]}) -> {row[1]} (Section I.C.21.c.4)"
     return [derive(cand, row[1], ctx, why, score=_history_score(cand))]
+
+
+# A malignancy removed and not treated since: "BCC of the nose s/p Mohs 2019, margins clear, no further treatment".
+_REMOVED = re.compile(r"\b(?:s/p|status\s+post|excised|resected|removed|treated|completed)\b", re.IGNORECASE)
+_GONE = re.compile(
+    r"\bmargins?\s+(?:were\s+|are\s+)?(?:clear|free|negative|uninvolved)\b|\bclear\s+margins\b"
+    r"|\bno\s+(?:evidence\s+of\s+)?(?:residual|recurren\w*|disease)\b|\bno\s+further\s+(?:treatment|therapy)\b"
+    r"|\bNED\b|\b(?:cancer|disease)[- ]free\b|\bin\s+remission\b",
+    re.IGNORECASE,
+)
+# ... unless the clause says it is being treated now: "excised today, await margins", "on adjuvant letrozole".
+_TREATED_NOW = re.compile(
+    r"\btoday\b|\bawait\w*|\bpending\b|\bcurrently\b|\bplanned\b|\bscheduled\b|\bongoing\b"
+    r"|\bon\s+(?:adjuvant|chemo\w*|tamoxifen|letrozole|anastrozole|exemestane|radiation|immunotherapy)\b"
+    r"|\bre-?excision\b|\bpositive\s+margins?\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"\.(?:\s|$)|\n")
+# How many words before the condition a past word may stand ("Old right basal ganglia lacunar infarct").
+_PAST_WORD_REACH = 5
+_PHRASE_CUT = re.compile(r"[.;:,()\n]|\b(?:and|with|or|but|no|not|without)\b", re.IGNORECASE)
+
+
+def _is_cancer(code: str) -> bool:
+    """A malignant (C00-C96) or in-situ (D00-D09) neoplasm code."""
+    return code[:1] == "C" or (code[:1] == "D" and code[1:2] == "0")
+
+
+# A current cancer candidate scored at least this (the engine's threshold) stands for the cancer the past history
+# names too; one below it may be a history mention the NLP read as current ("Personal history of ... and BCC").
+_CURRENT_CANCER_SCORE = 0.65
+# Skin cancers recur as new primaries: a past one is its own history code beside a current one (Z85.828 with C44.519).
+_MANY_PRIMARIES = ("C43", "C44", "D03", "D04")
+
+
+def _is_current_cancer(cand: Candidate, current: list[Candidate]) -> bool:
+    """A past-history cancer the note also documents as current: "PMH: breast cancer" (site unspecified) with
+    "left breast cancer, upper outer quadrant, on adjuvant chemo", or the same code scored as reportable."""
+    if not _is_cancer(cand.code) or cand.code.startswith(_MANY_PRIMARIES):
+        return False
+    vague = "unspecified" in cand.title.lower()
+    return any(
+        c.code[:3] == cand.code[:3] and (vague or (c.code == cand.code and c.score >= _CURRENT_CANCER_SCORE))
+        for c in current
+    )
+
+
+def _past_event(cand: Candidate, ctx: GuidelineContext) -> bool:
+    """A mention read as current that its words make a past event: a past word of ``personal_history.tsv`` just
+    before the condition ("old lacunar infarct", "chronic lacunar infarct"), or a cancer removed and not treated
+    since ("s/p excision, margins clear, no further treatment")."""
+    text = ctx.text or ""
+    if cand.system != ICD or not text or not cand.evidence:
+        return False
+    row = lookup("personal_history.tsv", cand.code)
+    if row is None:
+        return False
+    words = {w.strip().lower() for w in (row[3] if len(row) > 3 else "").split(",") if w.strip()}
+    return all(
+        _past_word_at(text, span, words) is not None or (_is_cancer(cand.code) and _removed(text, span))
+        for span in cand.evidence
+    )
+
+
+def _past_word_at(text: str, span: Span, words: set[str]) -> int | None:
+    """Where one of ``words`` stands in the condition's own phrase, at most _PAST_WORD_REACH words before it."""
+    if not words:
+        return None
+    line_start = text.rfind("\n", 0, span.start) + 1
+    cuts = list(_PHRASE_CUT.finditer(text, line_start, span.start))
+    phrase_start = cuts[-1].end() if cuts else line_start
+    near = list(re.finditer(r"[A-Za-z]+", text[phrase_start : span.start]))[-_PAST_WORD_REACH:]
+    return next((phrase_start + m.start() for m in near if m.group(0).lower() in words), None)
+
+
+def _past_evidence(cand: Candidate, ctx: GuidelineContext) -> list[Span]:
+    """The evidence stretched back over its past word ("Old right basal ganglia lacunar infarct")."""
+    text = ctx.text or ""
+    row = lookup("personal_history.tsv", cand.code)
+    words = {w.strip().lower() for w in (row[3] if row and len(row) > 3 else "").split(",") if w.strip()}
+    out = []
+    for span in cand.evidence:
+        at = _past_word_at(text, span, words)
+        out.append(span if at is None else Span(at, span.end, text[at : span.end]))
+    return out
+
+
+def _removed(text: str, span: Span) -> bool:
+    """The condition's sentence says it was removed and is gone, and nothing about treating it now."""
+    end = _SENTENCE_END.search(text, span.end)
+    after = text[span.end : end.start() if end else len(text)]
+    return bool(_REMOVED.search(after) and _GONE.search(after) and not _TREATED_NOW.search(after))

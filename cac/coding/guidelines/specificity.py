@@ -54,6 +54,7 @@ FACETS: dict[str, list[tuple[str, str]]] = {
         ("type 1", r"\btype\s*(?:1|i)\b|\bt1dm\b|\bdm\s*(?:1|i)\b|\biddm\b"),
         ("type 2", r"\btype\s*(?:2|ii)\b|\bt2dm\b|\bdm\s*(?:2|ii)\b|\bniddm\b"),
     ],
+    "sex": [("female", r"\bfemale\b|\bwom[ae]n\b"), ("male", r"\bmale\b|\bm[ae]n\b")],
 }
 # A more specific value documented hides the general ones it contains.
 _HIDES = {"acute on chronic": ("acute", "chronic"), "combined": ("systolic", "diastolic"), "3a": ("3",), "3b": ("3",)}
@@ -88,6 +89,32 @@ def text_facets(text: str) -> dict[str, set[str]]:
         if hits:
             found[facet] = hits
     return found
+
+
+# The patient's sex as a note introduces the patient ("47 y/o F", "68M", "a 70-year-old woman", "Sex: F").
+_SEX_STATED = re.compile(
+    r"\b\d{1,3}[- ]?(?:y/?o|yo|y\.o\.|years?[- ]old|yr[- ]old)\s*,?\s*(?:(?:white|black|african[- ]american|"
+    r"hispanic|caucasian|asian)\s+)?(female|male|woman|man|lady|gentleman|girl|boy|F|M)\b"
+    r"|(?<![\w.])\d{1,3}(F|M)\b|\b(?:sex|gender)\s*:\s*(female|male|F|M)\b",
+    re.IGNORECASE,
+)
+_FEMALE_WORDS = frozenset({"female", "woman", "lady", "girl", "f"})
+_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
+_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE)
+
+
+def note_sex(text: str) -> str | None:
+    """The patient's sex ("female", "male") as the note states it, else as its pronouns all say; None if unsure."""
+    m = _SEX_STATED.search(text)
+    if m:
+        word = next(g for g in m.groups() if g)
+        return "female" if word.lower() in _FEMALE_WORDS else "male"
+    she, he = len(_SHE.findall(text)), len(_HE.findall(text))
+    if she >= 2 and not he:
+        return "female"
+    if he >= 2 and not she:
+        return "male"
+    return None
 
 
 def title_facets(title: str) -> dict[str, str]:
@@ -148,6 +175,10 @@ def rank_descendants(entry: CodeEntry, text: str, ctx: GuidelineContext, letter:
     if letter is not None:
         descendants = [d for d in descendants if len(bare(d)) == 7 and d.endswith(letter)]
     documented = text_facets(text)
+    if "sex" not in documented:
+        sex = note_sex(ctx.text or "")
+        if sex is not None:
+            documented["sex"] = {sex}  # "47 y/o F": the patient's sex decides a female or male breast code
     parent_words = _words(entry.title)
     parent_facets = title_facets(entry.title)
     fits = []
@@ -270,6 +301,15 @@ def _same_condition(a: Candidate, b: Candidate) -> bool:
     return bool(_evidence_words(a) & _evidence_words(b))
 
 
+def _same_malignancy(specific: Candidate, vague: Candidate) -> bool:
+    """A malignancy of a named subsite and one of the same organ, site unspecified, on the same side: one cancer
+    named twice ("breast cancer" and "malignant neoplasm of upper-outer quadrant of left breast")."""
+    if specific.code[:1] != "C" or specific.code[:3] != vague.code[:3] or _UNSPECIFIED.search(specific.title):
+        return False
+    sides = {title_facets(c.title).get("laterality") for c in (specific, vague)}
+    return len(sides - {None}) <= 1
+
+
 def _with_sibling(cand: Candidate, cands: list[Candidate]) -> Candidate | None:
     """The proposed sibling saying "with X" where ``cand`` says "without X" (K70.31 for K70.30), or None."""
     if cand.system != ICD or not re.search(r"\bwithout\b", cand.title, re.IGNORECASE):
@@ -324,6 +364,7 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
                     and (residual or not _UNSPECIFIED.search(o.title) or len(bare(o.code)) > len(bare(cand.code)))
                 )
                 or (o.code[:3] == cand.code[:3] and not _UNSPECIFIED.search(o.title) and _same_condition(o, cand))
+                or _same_malignancy(o, cand)
             )
             and o.assertion == cand.assertion
         ]

@@ -230,3 +230,55 @@ def test_relative_reporting_for_the_patient_leaves_the_patients_condition(make, 
     note = "HPI: Mother at bedside reports patient had fever.\n"
     out = apply_guidelines([make("R50.9", "fever", note)], context(text=note))
     assert codes(out) == ["R50.9"]
+
+
+@pytest.mark.parametrize(
+    ("note", "evidence", "stretched"),
+    [
+        ("IMPRESSION: No acute infarct. Old right thalamic lacunar infarct.", "lacunar infarct", "Old right thalamic"),
+        ("FINDINGS: Chronic lacunar infarct in the left basal ganglia.", "lacunar infarct", "Chronic"),
+    ],
+)
+def test_old_cerebral_infarct_is_personal_history(make, context, note, evidence, stretched):
+    out = assertion.apply([make("I63.81", evidence, note)], context(text=note))
+    assert codes(out) == ["Z86.73"] and out[0].assertion == "historical"
+    assert out[0].evidence[0].text.startswith(stretched) and out[0].evidence[0].text.endswith(evidence)
+
+
+def test_acute_infarct_stays_current(make, context):
+    note = "IMPRESSION: Acute lacunar infarct in the left internal capsule."
+    assert codes(assertion.apply([make("I63.81", "lacunar infarct", note)], context(text=note))) == ["I63.81"]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("A/P: Basal cell carcinoma of the nose s/p Mohs 2019, margins clear, no further treatment.", "Z85.828"),
+        ("A/P: Basal cell carcinoma of the nose - excised today, await margins.", "C44.311"),
+        ("A/P: Basal cell carcinoma of the nose s/p excision, margins clear; re-excision planned.", "C44.311"),
+    ],
+)
+def test_removed_cancer_without_treatment_is_history(make, context, note, expected):
+    out = assertion.apply([make("C44.311", "Basal cell carcinoma", note)], context(text=note))
+    assert codes(out) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("condition", "history"),
+    [("D05.12", "Z86.000"), ("D04.5", "Z86.007"), ("D06.9", "Z86.001"), ("D33.0", "Z86.011"), ("D17.1", "Z86.018")],
+)
+def test_past_in_situ_and_benign_neoplasms_become_their_history_codes(make, context, condition, history):
+    out = apply_guidelines([make(condition, "history of it", assertion="historical")], context())
+    assert codes(out) == [history]
+
+
+def test_cancer_under_treatment_is_no_history(make, context):
+    note = "PMH: breast cancer as above.\nA/P: Malignant neoplasm of upper-outer quadrant of left breast, on chemo."
+    past = make("C50.919", "breast cancer", note, assertion="historical")
+    now = make("C50.412", "Malignant neoplasm of upper-outer quadrant of left breast", note)
+    assert codes(assertion.apply([past, now], context(text=note))) == ["C50.412"]
+    # a past skin cancer is its own history beside a current one (skin cancers recur as new primaries)
+    note = "Hx of SCC of the forearm excised 2019.\nA/P: basal cell carcinoma of the back, excised today."
+    past = make("C44.92", "SCC", note, assertion="historical")
+    now = make("C44.519", "basal cell carcinoma", note)
+    assert sorted(codes(assertion.apply([past, now], context(text=note)))) == ["C44.519", "Z85.828"]

@@ -149,3 +149,38 @@ def test_without_code_gives_way_to_its_with_sibling(make, context):
 
     cands = [make("K70.30", "alcoholic cirrhosis"), make("K70.31", "alcoholic cirrhosis with ascites")]
     assert [c.code for c in specificity.apply(cands, context())] == ["K70.31"]
+
+
+@pytest.mark.parametrize(
+    ("note", "sex"),
+    [
+        ("HPI: 47 y/o F with left breast cancer.", "female"),
+        ("68M with BCC of the back.", "male"),
+        ("A 70-year-old woman presents with a breast lump.", "female"),
+        ("Sex: M\nBreast mass.", "male"),
+        ("She reports a lump; her mother had breast cancer.", "female"),
+        ("Temp 101 F. Breast mass.", None),  # a temperature is no sex
+        ("Breast mass noted.", None),
+    ],
+)
+def test_note_sex(note, sex):
+    assert specificity.note_sex(note) == sex
+
+
+def test_patient_sex_chooses_the_female_breast_code(make, context):
+    note = "HPI: 47 y/o F.\nA/P: Malignant neoplasm of upper-outer quadrant of left breast."
+    cand = make("C50.4", "Malignant neoplasm of upper-outer quadrant of left breast", note)
+    out = apply_guidelines([cand], context(text=note))
+    assert codes(out) == ["C50.412"]
+
+
+def test_unspecified_site_cancer_gives_way_to_the_named_subsite(make, context):
+    note = "A/P: left breast cancer; malignant neoplasm of upper-outer quadrant of left breast, 50 y/o F."
+    vague = make("C50.912", "left breast cancer", note)
+    specific = make("C50.412", "malignant neoplasm of upper-outer quadrant", note)
+    assert codes(apply_guidelines([vague, specific], context(text=note))) == ["C50.412"]
+    # the other side's cancer is a second cancer
+    note = "A/P: right breast cancer; malignant neoplasm of upper-outer quadrant of left breast, 50 y/o F."
+    other = make("C50.911", "right breast cancer", note)
+    specific = make("C50.412", "malignant neoplasm of upper-outer quadrant", note)
+    assert sorted(codes(apply_guidelines([other, specific], context(text=note)))) == ["C50.412", "C50.911"]
