@@ -55,3 +55,17 @@ def test_abbreviation_feeds_the_matcher() -> None:
     doc = analyze("Known HTN.")
     m = [m for m in doc._.mentions if m.text == "HTN"]
     assert m and any(c[1].startswith("I10") for c in m[0].candidates)
+
+
+@pytest.mark.parametrize(
+    ("text", "abbr", "expansion"),
+    [
+        ("Moderate NPDR, right eye.", "NPDR", "nonproliferative diabetic retinopathy"),
+        ("High-risk PDR, left eye, PRP done.", "PDR", "proliferative diabetic retinopathy"),
+        ("Center-involving DME on OCT, start intravitreal anti-VEGF.", "DME", "diabetic macular edema"),
+        ("DME order: rolling walker and shower chair.", "DME", "durable medical equipment"),
+        ("Nuclear cataracts OU.", "OU", "both eyes"),
+    ],
+)
+def test_ophthalmic_expansions(text: str, abbr: str, expansion: str) -> None:
+    assert expansion_of(text, abbr) == expansion

@@ -89,6 +89,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     cands = superseded(cands, ctx)
     cands = obstetric_findings(cands, ctx)
     cands = pregnancy(cands, ctx)
+    cands = stroke_scale(cands, ctx)
     return cands
 
 
@@ -145,7 +146,7 @@ def diabetes(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
             continue
         if search_any(cfg.get("unlinked_patterns", []), context_text(cond, ctx, window=60)):
             continue  # the note says the condition is not due to the diabetes
-        target = f"{cat}{row['suffix']}"
+        target = f"{cat}{_suffix(row, cond, ctx)}"
         if not ctx.store.is_billable(ICD, target):
             continue
         how = "presumed link, Section I.A.15 'with'" if row["link"] == "presumed" else "linked in the note"
@@ -159,6 +160,7 @@ def diabetes(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
             proposed.add(target)
         if not row.get("keep", True):
             drop.add(cond.code)
+    added += _poorly_controlled(dm, cands + added, cfg, ctx)
     complicated = [c for c in dm if not c.code.endswith(cfg["without_complications"])] + added
     if complicated:
         without = {c.code for c in dm if c.code.endswith(cfg["without_complications"])}
@@ -177,6 +179,31 @@ def diabetes(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
                 gone.add(c.code)
                 add_rationale(next(o for o in out if o.code == wider), f"rule: {c.code} is part of {wider} and dropped")
     return _without(out, gone)
+
+
+def _poorly_controlled(
+    dm: list[Candidate], cands: list[Candidate], cfg: dict[str, Any], ctx: GuidelineContext
+) -> list[Candidate]:
+    """Diabetes "poorly controlled" (or "out of control") in its clause -> E1x.65 (Index: Diabetes, poorly
+    controlled - code to Diabetes, by type, with hyperglycemia), unless a .65 code is proposed already."""
+    rule = cfg.get("hyperglycemia_words")
+    if not rule or any(c.system == ICD and c.code.endswith(rule["suffix"]) for c in cands):
+        return []
+    said = [c for c in dm if _affirmed(rule["patterns"], _clauses(c, ctx))]
+    if not said:
+        return []
+    base = max(said, key=lambda c: c.score)
+    target = f"{category(base.code)}{rule['suffix']}"
+    if not ctx.store.is_billable(ICD, target):
+        return []
+    return [_combined(base, [], target, ctx, f"rule: diabetes poorly controlled -> {target} (with hyperglycemia)")]
+
+
+def _suffix(row: dict[str, Any], cond: Candidate, ctx: GuidelineContext) -> str:
+    """The row's complication suffix, or its ``coma`` suffix when the condition's clause documents a coma."""
+    if row.get("coma") and _affirmed([r"\bcoma(?:tose)?\b"], _clauses(cond, ctx)):
+        return str(row["coma"])
+    return str(row["suffix"])
 
 
 def _linked_to_diabetes(cond: Candidate, ctx: GuidelineContext, patterns: list[str]) -> bool:
@@ -806,3 +833,29 @@ def pregnancy(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
         add_rationale(others[0], f"rule: {normal} dropped (delivery with complications, Section I.C.15.b.4)")
         out = _without(out, {normal})
     return out
+
+
+def stroke_scale(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """The initial NIHSS score the note writes -> R29.7xx beside an acute cerebral infarction (Section I.C.18.i)."""
+    cfg = _config()["stroke_scale"]
+    strokes = _confirmed(cands, specs(cfg["with"]))
+    text = ctx.text or ""
+    found = re.search(cfg["pattern"], text, re.IGNORECASE)
+    if not strokes or found is None:
+        return cands
+    code = cfg["code_format"].format(score=int(found.group("score")))
+    if not ctx.store.is_billable(ICD, code):
+        return cands
+    why = f"rule: NIHSS score {int(found.group('score'))} with {strokes[0].code} -> {code} (initial score, I.C.18.i)"
+    scale = CodeSpec(cfg["codes"])
+    out = [c for c in cands if not (c.system == ICD and scale.covers(c.code) and c.code != code)]
+    existing = next((c for c in out if c.system == ICD and c.code == code), None)
+    if existing is not None:
+        add_rationale(existing, why)
+        return out
+    base = max(strokes, key=lambda c: c.score)
+    new = _companion(base, code, ctx, why)
+    same = [m for m in re.finditer(cfg["pattern"], text, re.IGNORECASE) if m.group("score") == found.group("score")]
+    new.evidence = [Span(m.start(), m.end(), m.group(0)) for m in same]  # the score wherever the note repeats it
+    new.assertion = "present"
+    return [*out, new]

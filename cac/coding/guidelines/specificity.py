@@ -15,20 +15,27 @@ from dataclasses import dataclass
 from cac.codesets import CodeEntry
 from cac.coding.guidelines.common import ICD, add_flag, add_rationale, bare, clause_at, context_text, derive
 from cac.coding.guidelines.context import GuidelineContext
-from cac.coding.types import Candidate
+from cac.coding.types import Candidate, Span
 
 # Body parts a lone R or L may stand before as the side ("R knee", "L 1st MTP").
 _SIDED_PARTS = (
     r"(?:knee|hip|shoulder|elbow|wrist|hand|ankle|foot|leg|arm|thigh|forearm|finger|thumb|toe|heel|great toe|"
     r"1st MTP|eye|ear|breast|lung|kidney|axilla|groin|buttock|upper (?:extremity|limb)|lower (?:extremity|limb)|"
-    r"[UL]E)\b"
+    r"[UL]E|hemipar\w*|hemipleg\w*|monopar\w*|monopleg\w*|face|facial|side|sided)\b"
 )
+# Ophthalmic sides, read only in the note's own capitals ("lens 2+ NS OU"; "os" is also the cervical os).
+_EYE_SIDES = {"bilateral": r"(?-i:\bOU\b)", "right": r"(?-i:\bOD\b)", "left": r"(?-i:\bOS\b)"}
+# "right-handed" says which hand is dominant, not a side affected.
+_NOT_HANDED = r"(?![- ]hand(?:ed|[- ]dominant))"
 # facet -> [(value, pattern)], most specific value first; the same patterns read the note and the code titles.
 FACETS: dict[str, list[tuple[str, str]]] = {
     "laterality": [
-        ("bilateral", r"\bbilateral\b|\bboth (?:sides|knees|hips|eyes|ears|feet|legs|arms)\b|\bb/l\b"),
-        ("right", rf"\bright\b|\brt\b|\bR\.?\s+(?={_SIDED_PARTS})"),
-        ("left", rf"\bleft\b|\blt\b|\bL\.?\s+(?={_SIDED_PARTS})"),
+        (
+            "bilateral",
+            r"\bbilateral\b|\bboth (?:sides|knees|hips|eyes|ears|feet|legs|arms)\b|\bb/l\b|" + _EYE_SIDES["bilateral"],
+        ),
+        ("right", rf"\bright\b{_NOT_HANDED}|\brt\b|\bR\.?\s+(?={_SIDED_PARTS})|\bR-(?=sided\b)|" + _EYE_SIDES["right"]),
+        ("left", rf"\bleft\b{_NOT_HANDED}|\blt\b|\bL\.?\s+(?={_SIDED_PARTS})|\bL-(?=sided\b)|" + _EYE_SIDES["left"]),
     ],
     "acuity": [
         ("acute on chronic", r"\bacute on chronic\b|\bacute-on-chronic\b"),
@@ -257,6 +264,92 @@ def clause_side(cand: Candidate, ctx: GuidelineContext) -> str | None:
     return next(iter(sides)) if len(sides) == 1 else None
 
 
+# Hemiplegia, monoplegia and their sequelae (G81, G83, I69) name the side affected and whether it is dominant.
+_DOMINANCE_TITLE = re.compile(r"\baffecting (right|left|unspecified) (?:(dominant|non-?dominant) )?side\b", re.I)
+_HANDED = re.compile(r"\b(right|left)[- ]hand(?:ed(?:ness)?|[- ]dominant)\b|\b(ambidextrous)\b", re.I)
+_DOMINANT_STATED = re.compile(r"\b(non-?dominant|dominant)\b", re.I)
+
+
+def side_dominance(side: str, clause: str, note: str) -> str:
+    """Whether the ``side`` (right, left) affected is dominant (Section I.C.6.a): as the clause or the patient's
+    handedness says; otherwise right (and any side of an ambidextrous patient) dominant, left non-dominant."""
+    stated = _DOMINANT_STATED.search(clause)
+    if stated:
+        return "dominant" if stated.group(1).lower() == "dominant" else "nondominant"
+    handed = _HANDED.search(note)
+    if handed and handed.group(2):
+        return "dominant"
+    if handed:
+        return "dominant" if handed.group(1).lower() == side else "nondominant"
+    return "dominant" if side == "right" else "nondominant"
+
+
+def dominant_side(cand: Candidate, ctx: GuidelineContext) -> Candidate:
+    """A hemiplegia/monoplegia code moved to the sibling for the documented side and its dominance (G81.90 ->
+    G81.91 for "right hemiparesis"); the candidate itself when the side is not documented."""
+    entry = ctx.entry(cand.code) if cand.system == ICD else None
+    title = _DOMINANCE_TITLE.search(entry.title) if entry else None
+    if entry is None or title is None or not entry.parent:
+        return cand
+    side = clause_side(cand, ctx) or title.group(1).lower()
+    if side not in ("right", "left"):
+        return cand
+    text = ctx.text or ""
+    clauses = " ".join(clause_at(text, s.start, s.end) for s in cand.evidence if 0 <= s.start <= s.end <= len(text))
+    wanted = side_dominance(side, clauses or cand.mention_text, text)
+    for sibling in ctx.store.children(ICD, entry.parent):
+        found = _DOMINANCE_TITLE.search(ctx.store.title(ICD, sibling) or "")
+        if not found or found.group(1).lower() != side or not found.group(2):
+            continue
+        if found.group(2).lower().replace("-", "") == wanted and sibling != cand.code:
+            return derive(cand, sibling, ctx, f"rule: {cand.code} -> {sibling} ({side} side, {wanted}, I.C.6.a)")
+    return cand
+
+
+# A title numbering its code ("Hypoglycemia level 2", "NIHSS score 9"): the number must be the one the note writes.
+_NUMBERED_TITLE = re.compile(r"\b(level|score|grade|class)\s+(\d+)$", re.I)
+
+
+def numbered_sibling(cand: Candidate, ctx: GuidelineContext) -> Candidate:
+    """The sibling for the number the evidence clause writes after the title's numbering word ("type 2 diabetic,
+    level 3": E16.A2 -> E16.A3), when the clause names one other number only; else the candidate itself."""
+    entry = ctx.entry(cand.code) if cand.system == ICD else None
+    numbered = _NUMBERED_TITLE.search(entry.title) if entry else None
+    if entry is None or numbered is None or not entry.parent:
+        return cand
+    word, number = numbered.group(1).lower(), numbered.group(2)
+    text = ctx.text or ""
+    clauses = " ".join(clause_at(text, s.start, s.end) for s in cand.evidence if 0 <= s.start <= s.end <= len(text))
+    said = set(re.findall(rf"\b{word}\s*(\d+)\b", clauses, re.I))
+    if len(said) != 1 or number in said:
+        return cand
+    wanted = f"{word} {said.pop()}"
+    for sibling in ctx.store.children(ICD, entry.parent):
+        if (ctx.store.title(ICD, sibling) or "").lower().endswith(wanted) and ctx.store.is_billable(ICD, sibling):
+            new = derive(cand, sibling, ctx, f"rule: {cand.code} -> {sibling} ({wanted} documented)")
+            new.evidence.extend(_spans_of(rf"\b{word}\s*{wanted.split()[-1]}\b", cand, ctx))
+            return new
+    return cand
+
+
+def _spans_of(pattern: str, cand: Candidate, ctx: GuidelineContext) -> list[Span]:
+    """The stretches of the evidence's clauses that ``pattern`` matches, as evidence spans."""
+    text = ctx.text or ""
+    out: list[Span] = []
+    for s in cand.evidence:
+        if not 0 <= s.start <= s.end <= len(text):
+            continue
+        clause = clause_at(text, s.start, s.end)
+        base = text.find(clause, max(0, s.start - 200))
+        if not 0 <= base <= s.start < base + len(clause):
+            continue
+        for m in re.finditer(pattern, clause, re.I):
+            span = Span(base + m.start(), base + m.end(), m.group(0))
+            if span not in out and span not in cand.evidence:
+                out.append(span)
+    return out
+
+
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     proposed = {c.code for c in candidates if c.system == ICD}
     out: list[Candidate] = []
@@ -278,12 +371,55 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         b = bare(entry.code)
         if any(bare(other) != b and bare(other).startswith(b) for other in proposed):
             continue  # a more specific descendant is proposed; it carries the evidence
-        chosen = choose_descendant(entry, context_text(cand, ctx), ctx)
+        text = context_text(cand, ctx)
+        side = clause_side(cand, ctx) if "laterality" not in text_facets(text) else None
+        chosen = choose_descendant(entry, f"{text} \n {side}" if side else text, ctx)  # "cataract OU" -> bilateral
         if chosen is None:
             continue  # not billable and the documentation does not say which descendant
         code, why = chosen
-        out.append(derive(cand, code, ctx, f"rule: {cand.code} not billable -> {code} ({why})"))
-    return _drop_unspecified_siblings(out, ctx)
+        new = derive(cand, code, ctx, f"rule: {cand.code} not billable -> {code} ({why})")
+        if side:  # the side ("OU") is evidence too
+            new.evidence.extend(_spans_of(dict(FACETS["laterality"])[side], cand, ctx))
+        out.append(new)
+    out = [numbered_sibling(dominant_side(c, ctx), ctx) for c in out]
+    return _drop_unspecified_siblings(_drop_split_unspecified(out, ctx), ctx)
+
+
+_UNSPECIFIED_HEAD = re.compile(r"^unspecified ([a-z ]+)$", re.IGNORECASE)
+
+
+def _near(a: list[Span], b: list[Span], text: str, gap: int = 40) -> bool:
+    """Some span of ``a`` and some span of ``b`` stand on one line at most ``gap`` characters apart."""
+    return any(
+        max(x.start, y.start) - min(x.end, y.end) <= gap and "\n" not in text[min(x.end, y.end) : max(x.start, y.start)]
+        for x in a
+        for y in b
+    )
+
+
+def _drop_split_unspecified(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """An "Unspecified X" code next to a more specific X code of another category, for words of one phrase
+    ("nuclear sclerotic | cataracts": H26.9 gives way to H25.13), is dropped."""
+    out: list[Candidate] = []
+    for cand in cands:
+        head = _UNSPECIFIED_HEAD.match(cand.title) if cand.system == ICD else None
+        words = _words(head.group(1)) if head else set()
+        better = [
+            o
+            for o in cands
+            if words
+            and o.system == ICD
+            and o is not cand
+            and o.assertion == cand.assertion
+            and not _UNSPECIFIED.search(o.title)
+            and words <= _words(o.title)
+            and _near(cand.evidence, o.evidence, ctx.text or "")
+        ]
+        if better:
+            add_rationale(better[0], f"rule: {cand.code} ({cand.title}) dropped for the more specific {better[0].code}")
+            continue
+        out.append(cand)
+    return out
 
 
 def _plain(title: str) -> str:

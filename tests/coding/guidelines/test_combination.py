@@ -416,3 +416,43 @@ def test_highest_laceration_degree_and_no_finding_without_pregnancy(make, contex
     assert sorted(codes(out)) == ["O70.22", "Z37.0"]
     other = "Adult man, GBS positive culture of wound; second-degree tear of ankle ligament."
     assert codes(combination.apply([make("I10", "", other)], context(text=other))) == ["I10"]
+
+
+def test_diabetes_with_hypoglycemia_keeps_the_level(make, context):
+    note = "Type 2 DM. Hypoglycemia level 2, glucose 48, treated with juice."
+    cands = [make("E11.9", "Type 2 DM", note), make("E16.A2", "Hypoglycemia level 2", note)]
+    out = combination.apply(cands, context(text=note))
+    assert sorted(codes(out)) == ["E11.649", "E16.A2"]
+    assert [s.text for s in by_code(out, "E11.649").evidence] == ["Type 2 DM", "Hypoglycemia level 2"]
+
+
+def test_diabetes_with_hypoglycemic_coma(make, context):
+    note = "Type 1 DM. Hypoglycemia with coma on arrival."
+    cands = [make("E10.9", "Type 1 DM", note), make("E16.2", "Hypoglycemia", note)]
+    assert codes(combination.apply(cands, context(text=note))) == ["E10.641"]
+
+
+def test_nihss_initial_score_with_acute_infarction(make, context):
+    note = "Acute ischemic stroke, left MCA. NIHSS 9 on arrival, NIHSS 4 at 24 h."
+    out = combination.apply([make("I63.512", "Acute ischemic stroke", note)], context("inpatient", text=note))
+    assert sorted(codes(out)) == ["I63.512", "R29.709"]
+    assert [s.text for s in by_code(out, "R29.709").evidence] == ["NIHSS 9"]
+
+
+def test_nihss_without_infarction_adds_nothing(make, context):
+    note = "TIA, symptoms resolved. NIH stroke scale 0."
+    out = combination.apply([make("G45.9", "TIA", note)], context(text=note))
+    assert codes(out) == ["G45.9"]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("Type 2 DM, poorly controlled (A1c 10.2).", ["E11.65"]),
+        ("Type 2 DM, well controlled. BPH poorly controlled on tamsulosin.", ["E11.9"]),
+    ],
+)
+def test_poorly_controlled_diabetes_is_with_hyperglycemia(make, context, note, expected):
+    out = combination.apply([make("E11.9", "Type 2 DM", note)], context(text=note))
+    assert codes(out) == expected
+    assert out[0].evidence[0].text == "Type 2 DM"

@@ -184,3 +184,92 @@ def test_unspecified_site_cancer_gives_way_to_the_named_subsite(make, context):
     other = make("C50.911", "right breast cancer", note)
     specific = make("C50.412", "malignant neoplasm of upper-outer quadrant", note)
     assert sorted(codes(apply_guidelines([other, specific], context(text=note)))) == ["C50.412", "C50.911"]
+
+
+@pytest.mark.parametrize(
+    ("code", "note", "evidence", "expected"),
+    [
+        ("H40.05", "Ocular hypertension OU, thick corneas.", "Ocular hypertension", "H40.053"),
+        ("H25.1", "Nuclear sclerotic cataract OD, not visually significant.", "Nuclear sclerotic cataract", "H25.11"),
+        ("H40.059", "Ocular hypertension OS; IOP 26.", "Ocular hypertension", "H40.052"),
+        (
+            "E11.339",
+            "Moderate nonproliferative diabetic retinopathy without macular edema OU.",
+            "Moderate nonproliferative diabetic retinopathy",
+            "E11.3393",
+        ),
+        ("E11.329", "Mild NPDR without macular edema, left eye.", "Mild NPDR", "E11.3292"),
+    ],
+)
+def test_the_eye_side_from_od_os_ou(make, context, code, note, evidence, expected):
+    out = specificity.apply([make(code, evidence, note)], context(text=note))
+    assert codes(out) == [expected]
+    assert out[0].evidence[0].text == evidence
+
+
+def test_the_eye_side_is_evidence(make, context):
+    note = "Ocular hypertension OU, thick corneas."
+    out = specificity.apply([make("H40.05", "Ocular hypertension", note)], context(text=note))
+    assert [s.text for s in out[0].evidence] == ["Ocular hypertension", "OU"]
+
+
+def test_od_os_ou_are_sides_only_in_capitals():
+    assert specificity.text_facets("lens 2+ NS OU")["laterality"] == {"bilateral"}
+    assert specificity.text_facets("VA cc OD 20/40")["laterality"] == {"right"}
+    assert "laterality" not in specificity.text_facets("cervical os closed, no bleeding")
+
+
+@pytest.mark.parametrize(
+    ("code", "note", "expected"),
+    [
+        ("G81.9", "Right hemiparesis after the bleed.", "G81.91"),  # right: dominant by default
+        ("G81.9", "Left hemiparesis after the bleed.", "G81.94"),  # left: non-dominant by default
+        ("G81.90", "R hemiparesis (dominant side), PT consulted.", "G81.91"),
+        ("G81.9", "Left-handed teacher. Right hemiparesis.", "G81.93"),  # handedness documented
+        ("G81.9", "Ambidextrous. Left hemiparesis.", "G81.92"),  # ambidextrous: dominant
+        ("I69.359", "Residual R hemiparesis from an old infarct.", "I69.351"),
+        ("G83.1", "Monoplegia of the left leg.", "G83.14"),
+    ],
+)
+def test_hemiplegia_side_and_dominance(make, context, code, note, expected):
+    word = "hemiparesis" if "hemiparesis" in note else "Monoplegia"
+    out = specificity.apply([make(code, word, note)], context("inpatient", text=note))
+    assert codes(out) == [expected]
+    assert out[0].evidence[0].text == word
+
+
+def test_hemiplegia_without_a_side_stays_unspecified(make, context):
+    note = "Hemiparesis, improving with therapy."
+    assert codes(specificity.apply([make("G81.9", "Hemiparesis", note)], context(text=note))) == ["G81.90"]
+
+
+def test_dominance_defaults():
+    assert specificity.side_dominance("right", "right hemiparesis", "") == "dominant"
+    assert specificity.side_dominance("left", "left hemiparesis", "") == "nondominant"
+    assert specificity.side_dominance("left", "left hemiparesis", "right-handed") == "nondominant"
+    assert specificity.side_dominance("left", "left hemiparesis", "left-handed") == "dominant"
+    assert specificity.side_dominance("right", "right hemiparesis, non-dominant side", "") == "nondominant"
+
+
+def test_right_handed_is_no_side():
+    assert "laterality" not in specificity.text_facets("right-handed man")
+    assert specificity.text_facets("laceration of right hand")["laterality"] == {"right"}
+
+
+def test_the_level_the_clause_writes(make, context):
+    note = "Hypoglycemia in type 2 diabetic, level 3 (needed EMS)."
+    out = specificity.apply([make("E16.A2", "Hypoglycemia", note)], context(text=note))
+    assert codes(out) == ["E16.A3"]
+    assert out[0].evidence[0].text == "Hypoglycemia"
+    note = "Hypoglycemia level 2, type 2 diabetic."
+    assert codes(specificity.apply([make("E16.A2", "Hypoglycemia", note)], context(text=note))) == ["E16.A2"]
+
+
+def test_unspecified_code_for_a_word_of_a_specific_phrase_gives_way(make, context):
+    note = "Nuclear sclerotic cataracts OU, not visually significant."
+    cands = [make("H25.13", "Nuclear sclerotic", note), make("H26.9", "cataracts", note)]
+    out = specificity.apply(cands, context(text=note))
+    assert codes(out) == ["H25.13"]
+    elsewhere = "Nuclear sclerotic changes OU.\nPost-traumatic cataract of the other eye, see prior note."
+    cands = [make("H25.13", "Nuclear sclerotic", elsewhere), make("H26.9", "cataract", elsewhere)]
+    assert sorted(codes(specificity.apply(cands, context(text=elsewhere)))) == ["H25.13", "H26.9"]
