@@ -19,6 +19,8 @@ from cac.coding.index_walk import (
     TabularRefiner,
     WalkResult,
     context_words,
+    is_modifier_word,
+    near_phrase,
     side_words,
     written_and_index_words,
 )
@@ -201,6 +203,13 @@ class Engine:
         window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
         written, with_synonyms = written_and_index_words(window)
         named_words = context_words(named)
+        phrase: frozenset[str] | None = None
+        modifier = False
+        if len(named.split()) == 1:
+            # a lone word follows a main term's "see" only with its own phrase ("atrophic right testis"), within
+            # its window: the words of a neighbouring mention ("enlarged fibroid uterus") are that mention's
+            phrase = context_words(near_phrase(note.text[start:end], mention.start - start, mention.end - start))
+            modifier = is_modifier_word(named)
         result = None
         head = _HEAD_CONNECTOR.split(named, maxsplit=1)[0]
         head_words = context_words(head) if head != named else frozenset()
@@ -209,7 +218,7 @@ class Engine:
             # > chronic kidney disease), not a main term the words after it happen to name (Disease, kidney)
             result = self._index_tree.walk(head_words, with_synonyms, written)
         if result is None:
-            result = self._index_tree.walk(named_words, with_synonyms, written)
+            result = self._index_tree.walk(named_words, with_synonyms, written, phrase, modifier)
         line_before = note.text[note.text.rfind("\n", 0, mention.start) + 1 : mention.start]
         before = _last_words(_SENTENCE_STOP.split(line_before)[-1], 3)  # not the last sentence's site
         # "Malignant neoplasm of ...": the mention may leave out the word that makes it a malignancy

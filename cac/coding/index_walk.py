@@ -196,21 +196,27 @@ class IndexTree:
                 self.keys_by_word.setdefault(w, []).append(key)
 
     def walk(
-        self, mention_words: frozenset[str], context: frozenset[str], direct: frozenset[str] | None = None
+        self,
+        mention_words: frozenset[str],
+        context: frozenset[str],
+        direct: frozenset[str] | None = None,
+        near: frozenset[str] | None = None,
+        modifier: bool = False,
     ) -> WalkResult | None:
         """The deepest coded node reachable from a main term named in the mention, modifiers from the context.
-        ``direct``: the context's own words (without synonyms); on a tie, subterms written in the note win."""
+        ``direct``: the context's own words (without synonyms); on a tie, subterms written in the note win.
+        ``near``: for a lone word, the words of its own phrase (see ``near_phrase``), the only ones a main term's
+        "see" reference is followed with; ``modifier``: the lone word is an adjective or participle ("atrophic",
+        "bleeding"), which reaches the reference's code only through a subterm its phrase names."""
         best: WalkResult | None = None
+        direct = direct if direct is not None else context
         keys = {key for w in mention_words for key in self.keys_by_word.get(w, ()) if key <= mention_words}
         for key in sorted(keys, key=sorted):
             for node_id, term, code in self.mains[key]:
-                result = self._descend(node_id, term, code, context, direct if direct is not None else context)
+                result = self._descend(node_id, term, code, context, direct)
                 reference = self.main_refs.get(node_id)
                 if reference is not None and (result is None or result.depth == 0):
-                    target_id, target_term, target_code = reference
-                    referred = self._descend(
-                        target_id, target_term, target_code, context, direct if direct is not None else context
-                    )
+                    referred = self._refer(reference, mention_words, context, direct, near, modifier)
                     if referred is not None and (result is None or referred.depth > 0):
                         result = replace(referred, path=f"{term}, see {referred.path}")
                 if result is None:
@@ -222,6 +228,26 @@ class IndexTree:
                 if best is None or (result.depth, result.words) > (best.depth, best.words):
                     best = result
         return best
+
+    def _refer(
+        self,
+        reference: tuple[int, str, str | None],
+        mention_words: frozenset[str],
+        context: frozenset[str],
+        direct: frozenset[str],
+        near: frozenset[str] | None,
+        modifier: bool,
+    ) -> WalkResult | None:
+        """The walk continued at a main term's "see" target. A lone word continues with its own phrase's words only
+        ("atrophic right testis", not "secretions adherent to the trachea"); a lone adjective or participle gets
+        the target's own code only when it is the target's word, not a condition it merely qualifies."""
+        target_id, target_term, target_code = reference
+        if near is None:
+            return self._descend(target_id, target_term, target_code, context, direct)
+        referred = self._descend(target_id, target_term, target_code, near, direct & near)
+        if referred is not None and referred.depth == 0 and modifier and not mention_words & term_key(target_term):
+            return None
+        return referred
 
     def _descend(
         self, node_id: int, term: str, code: str | None, context: frozenset[str], direct: frozenset[str]
@@ -284,6 +310,66 @@ _ORDINALS = {
 }
 # Words a number may follow as a modifier of the index ("stage 1", "type 2", "grade 3").
 _NUMBERED = frozenset({"stage", "grade", "type", "class", "degree", "level", "phase", "tier", "gravida", "para"})
+
+
+# A lone word's phrase (``near_phrase``) stops at these: a clause mark, or a word that starts another phrase
+# ("adherent to the trachea", "bleeding around the bladder wall", "bleeding due to low cardiac reserve").
+_PHRASE_STOP = re.compile(r"[.;:()\[\]\n]")
+
+
+@lru_cache(maxsize=1)
+def phrase_words() -> dict[str, frozenset[str]]:
+    """Kind ("barrier", "copula", "determiner") -> the words that bound a lone word's phrase
+    (``resources/phrase_words.tsv``)."""
+    text = (files("cac.coding") / "resources" / "phrase_words.tsv").read_text(encoding="utf-8")
+    out: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, _tab, listed = line.partition("\t")
+            out.setdefault(kind.strip(), set()).update(listed.lower().split())
+    return {kind: frozenset(listed) for kind, listed in out.items()}
+
+
+_NEAR_BEFORE = 3
+_NEAR_AFTER = 4
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/-]*")
+# Endings of adjectives and participles ("atrophic", "enlarged", "bleeding", "adherent", "gangrenous").
+_MODIFIER_ENDING = re.compile(r"(?:ic|ed|ing|ent|ant|ous|ive|al|ar|ary|ory|ful|less|ible|able)$", re.IGNORECASE)
+
+
+def is_modifier_word(text: str) -> bool:
+    """One word with an adjective's or participle's ending ("atrophic", "enlarged", "bleeding")."""
+    word = text.strip()
+    return bool(_TOKEN.fullmatch(word)) and bool(_MODIFIER_ENDING.search(word))
+
+
+def near_phrase(text: str, start: int, end: int) -> str:
+    """The phrase a lone word at ``text[start:end]`` belongs to: up to three content words before it (through a
+    copula: "testis was atrophic") and four after ("gangrene of her left fifth toe"), not past a clause mark or
+    a word starting another phrase ("adherent to the trachea": "adherent"); a determiner right after it makes it a
+    verb with an object and ends the phrase ("we enlarged the hiatus")."""
+    bounds = phrase_words()
+    barriers, copulas, determiners = bounds["barrier"], bounds["copula"], bounds["determiner"]
+    before = _PHRASE_STOP.split(text[max(0, start - 120) : start])[-1]
+    after = _PHRASE_STOP.split(text[end : end + 120])[0]
+    kept_before: list[str] = []
+    for token in reversed(_TOKEN.findall(before)):
+        low = token.lower()
+        if low in copulas:
+            continue
+        if low in barriers or sum(w.lower() not in STOPWORDS for w in kept_before) >= _NEAR_BEFORE:
+            break
+        kept_before.insert(0, token)
+    kept_after: list[str] = []
+    tokens = _TOKEN.findall(after)
+    if not (tokens and tokens[0].lower() in determiners):
+        for token in tokens:
+            low = token.lower()
+            content = [w for w in kept_after if w.lower() not in STOPWORDS and w.lower() not in determiners]
+            if low in barriers or low in copulas or len(content) >= _NEAR_AFTER:
+                break
+            kept_after.append(token)
+    return " ".join([*kept_before, text[start:end], *kept_after])
 
 
 def context_words(text: str, synonyms: bool = True) -> frozenset[str]:

@@ -1,4 +1,5 @@
-"""Our clinical abbreviation lexicon, with context rules for ambiguous abbreviations (MS, PE, RA, CP, MI, PT)."""
+"""Our clinical abbreviation lexicon, with context rules for ambiguous abbreviations (MS, PE, RA, CP, MI, PT) and
+for abbreviations that are also English words (ALL, HIT: read only when written in capitals)."""
 
 from __future__ import annotations
 
@@ -46,8 +47,38 @@ def senses() -> dict[str, tuple[Sense, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=1)
+def word_abbreviations() -> dict[str, frozenset[str]]:
+    """Abbreviations that are also English words ("ALL", "HIT", "MEN") -> the cue words that confirm one in text
+    written in capitals throughout (``word_abbreviations.tsv``)."""
+    out: dict[str, frozenset[str]] = {}
+    for r in read_rows("word_abbreviations.tsv"):
+        cues = {c.strip().lower() for c in (r[1] if len(r) > 1 else "").split(",") if c.strip()}
+        cues |= {c for sense in senses().get(r[0], ()) for c in sense.cues}
+        out[r[0]] = frozenset(cues)
+    return out
+
+
 _WORD = re.compile(r"[a-z0-9%/'-]+")
 _NUMBER_AFTER = re.compile(r"[ \t:]*\d")
+_CAPITAL_BEFORE = re.compile(r"\b[A-Z][A-Z'-]*[A-Z][ \t]+$")
+_CAPITAL_AFTER = re.compile(r"^[ \t]+[A-Z][A-Z'-]*[A-Z]\b")
+
+
+def written_as_abbreviation(text: str, start: int, end: int, context: str = "") -> bool:
+    """Whether ``text[start:end]``, an abbreviation that is also an English word, is written as the abbreviation:
+    in capitals ("ALL in remission", not "all extremities" or "All questions answered"), and, where the words
+    next to it are in capitals too ("ALL OTHER SYSTEMS NEGATIVE"), with a cue word in ``context``."""
+    surface = text[start:end]
+    if not surface.isupper():
+        return False
+    shouted = _CAPITAL_BEFORE.search(text[max(0, start - 40) : start]) or _CAPITAL_AFTER.match(text[end : end + 40])
+    if not shouted:
+        return True
+    cues = word_abbreviations().get(surface, frozenset())
+    low = context.lower()
+    words = set(_WORD.findall(low))
+    return any((c in words) if " " not in c else (c in low) for c in cues)
 
 
 def lookup(token_text: str) -> str | tuple[Sense, ...] | None:
@@ -86,6 +117,8 @@ def expand(text: str, start: int, end: int, context: str, section: str | None = 
     found = lookup(surface)
     if found is None:
         return None
+    if surface in word_abbreviations() and not written_as_abbreviation(text, start, end, context):
+        return None  # an English word ("all", "ALL OTHER SYSTEMS NEGATIVE"), not the abbreviation
     if isinstance(found, str):
         return Abbreviation(start, end, surface, found, "lexicon")
     sense, by_context = choose_sense(found, context, section)

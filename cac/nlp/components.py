@@ -176,7 +176,7 @@ class MentionFinder:
                 commas.add(len(tokens))
                 pending_comma = False
             tokens.append((start, start + len(t), words))
-        matches = find_matches(index, tokens, breaks, commas)
+        matches = find_matches(index, tokens, breaks, commas, text)
         sections = doc._.sections or []
         mentions: list[Mention] = []
         hit_cache: dict[int, tuple[list[assertion.Hit], list[int]]] = {}

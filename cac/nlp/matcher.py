@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from cac.nlp.abbreviations import word_abbreviations, written_as_abbreviation
 from cac.nlp.lexicon import read_rows, resources_digest
 from cac.nlp.normalise import STOPWORDS, bag, content_words
 
@@ -43,13 +44,21 @@ class TermIndex:
     kinds: dict[tuple[str, ...], str] = field(default_factory=dict)  # type of codeless synonyms
     key: str = ""
     heads: list[tuple[list[str], Candidate]] = field(default_factory=list)  # see ``add_heads``
+    # bag key -> candidate -> the abbreviation that is also an English word the key names it by ("all" for
+    # "Acute lymphoblastic leukemia [ALL]"): the candidate needs the note to write the abbreviation in capitals
+    cased: dict[tuple[str, ...], dict[Candidate, str]] = field(default_factory=dict)
 
     def add(self, text: str, system: str, code: str, source: str) -> None:
+        worded = [a for a in _ACRONYM.findall(text) if a in word_abbreviations()]
         for variant in _acronym_variants(text):
             if " > " in variant:
                 self._add_index_path(variant, system, code, source)
                 continue
-            self._add_words(content_words(variant), (system, code, source))
+            variant_words = content_words(variant)
+            self._add_words(variant_words, (system, code, source))
+            for acronym in worded:
+                if variant != text and re.search(rf"\b{acronym}\b", variant) and variant_words:
+                    self.cased.setdefault(bag(variant_words), {})[(system, code, source)] = acronym
             if source == "index" and ", " in variant and _qualified_condition(variant):
                 # "Hypertriglyceridemia, essential": a main term without subterms, the condition qualified
                 self.heads.append((content_words(variant.split(",")[0]), (system, code, source)))
@@ -340,19 +349,37 @@ class Match:
 MIN_WORDS_ACROSS_COMMA = 3
 
 
+def _written_in_capitals(
+    cands: list[Candidate], needs: dict[Candidate, str], text: str, start: int, end: int
+) -> list[Candidate]:
+    """The candidates whose abbreviation (an English word: "ALL", "HIT") ``text[start:end]`` writes in capitals."""
+
+    def written(acronym: str) -> bool:
+        context = text[max(0, start - 200) : end + 200]
+        return any(
+            written_as_abbreviation(text, start + m.start(), start + m.end(), context)
+            for m in re.finditer(rf"\b{re.escape(acronym)}\b", text[start:end])
+        )
+
+    return [c for c in cands if c not in needs or written(needs[c])]
+
+
 def find_matches(
     index: TermIndex,
     tokens: list[tuple[int, int, tuple[str, ...]]],
     breaks: set[int] | None = None,
     commas: set[int] | None = None,
+    text: str = "",
 ) -> list[Match]:
     """Longest non-overlapping matches over tokens (start, end, normalised words).
 
     breaks: token positions no match may cross (sentence and clause starts); commas: token positions preceded
     by a comma, which a match may cross only when it has MIN_WORDS_ACROSS_COMMA words or more
-    ("kidney disease, chronic, stage 3" but not "fever, chills").
+    ("kidney disease, chronic, stage 3" but not "fever, chills"). text: the note the token offsets point into; a
+    term naming its condition by an abbreviation that is also an English word ("all") needs it in capitals there.
     """
     commas = commas or set()
+    cased = getattr(index, "cased", {})
     vocab = index.vocab
     entries = index.entries
     stop = stoplist()
@@ -398,6 +425,10 @@ def find_matches(
                         continue
                     if b > a and " ".join(words) in stop:
                         continue  # an anatomical phrase the index codes by a lost word ("middle lobe" syndrome)
+                    if key in cased:
+                        cands = _written_in_capitals(cands, cased[key], text, tokens[a][0], tokens[b][1])
+                        if not cands:
+                            continue
                     found.append((a, b + 1, len(key), cands, key))
         i = j
     # greedy: most words first, then leftmost

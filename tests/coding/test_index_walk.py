@@ -2,7 +2,13 @@
 
 import pytest
 
-from cac.coding.index_walk import IndexTree, context_words, written_and_index_words
+from cac.coding.index_walk import (
+    IndexTree,
+    context_words,
+    is_modifier_word,
+    near_phrase,
+    written_and_index_words,
+)
 
 
 def walk_line(tree, mention, line):
@@ -167,6 +173,60 @@ def test_without_subterms_meet_what_the_note_says_is_absent(tree):
 def test_main_term_references_are_followed(tree, mention, line, code):
     result = walk_line(tree, mention, line)
     assert result is not None and result.code == code, result
+
+
+def walk_lone_word(tree, word, line):
+    """The walk as the engine makes it for a lone word: a main term's "see" is followed with its phrase only."""
+    written, with_synonyms = written_and_index_words(line)
+    start = line.index(word)
+    near = context_words(near_phrase(line, start, start + len(word)))
+    return tree.walk(context_words(word), with_synonyms, written, near, is_modifier_word(word))
+
+
+@pytest.mark.parametrize(
+    ("line", "word", "phrase"),
+    [
+        ("Thick secretions adherent to the tracheal wall.", "adherent", "Thick secretions adherent"),
+        ("We enlarged the diaphragmatic hiatus.", "enlarged", "We enlarged"),
+        ("The left testis was atrophic.", "atrophic", "The left testis atrophic"),
+        ("Gangrene of her left great toe requiring amputation.", "Gangrene", "Gangrene of her left great toe"),
+        ("Oozing and bleeding due to low platelets; pressure held.", "bleeding", "bleeding"),
+    ],
+)
+def test_a_lone_words_phrase(line, word, phrase):
+    start = line.index(word)
+    assert near_phrase(line, start, start + len(word)) == phrase
+
+
+@pytest.mark.parametrize(
+    ("word", "line", "code"),
+    [
+        # the phrase names the site of the reference (Atrophia: see Atrophy > testis; Necrosis: see Gangrene > tooth)
+        ("atrophic", "Exam: small atrophic left testis.", "N50.0"),
+        ("necrotic", "Facial swelling from a necrotic tooth.", "K04.1"),
+        # a noun whose entry is only a "see" takes the reference's own code (Paresthesia: see Disturbance, ...)
+        ("paresthesia", "Intermittent paresthesia in both hands at night.", "R20.2"),
+    ],
+)
+def test_a_lone_word_follows_a_see_to_the_site_its_phrase_names(tree, word, line, code):
+    result = walk_lone_word(tree, word, line)
+    assert result is not None and result.code == code, result
+
+
+@pytest.mark.parametrize(
+    ("word", "line", "wrong"),
+    [
+        # site words of the sentence that the lone modifier does not qualify lead nowhere
+        ("adherent", "Thick secretions adherent to the trachea were suctioned.", "J39.8"),
+        ("enlarged", "We enlarged the diaphragmatic hiatus with scissors.", "Q79.1"),
+        ("bleeding", "Minimal bleeding due to low cardiac reserve.", "I51.89"),
+        ("bleeding", "Some bleeding around the posterior bladder wall was controlled.", "N32.89"),
+        ("gangrene", "Single peroneal artery runoff; gangrene of the left fifth toe.", "I77.5"),
+    ],
+)
+def test_a_lone_modifier_does_not_reach_a_code_through_the_sentences_other_words(tree, word, line, wrong):
+    result = walk_lone_word(tree, word, line)
+    assert result is None or result.code != wrong, result
 
 
 @pytest.mark.parametrize(

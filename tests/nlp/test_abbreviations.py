@@ -69,3 +69,24 @@ def test_abbreviation_feeds_the_matcher() -> None:
 )
 def test_ophthalmic_expansions(text: str, abbr: str, expansion: str) -> None:
     assert expansion_of(text, abbr) == expansion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Moves all extremities. All questions were answered.",
+        "REVIEW OF SYSTEMS: ALL OTHER SYSTEMS REVIEWED AND NEGATIVE.",
+    ],
+)
+def test_an_abbreviation_that_is_an_english_word_needs_capitals(text: str) -> None:
+    # "all" is a word; in text written in capitals throughout, ALL needs a cue word (leukemia, remission...)
+    doc = analyze(text)
+    assert not [a for a in doc._.abbreviation_expansions if a.text.lower() == "all"]
+    assert not [m for m in doc._.mentions if any(c[1].startswith("C91.0") for c in m.candidates)]
+
+
+@pytest.mark.parametrize(
+    "text", ["History of pre-B ALL, now in remission.", "PMH: ALL in first remission.", "HX: PRE-B ALL IN REMISSION."]
+)
+def test_an_abbreviation_that_is_an_english_word_in_capitals_is_read(text: str) -> None:
+    assert expansion_of(text, "ALL") == "acute lymphoblastic leukemia"

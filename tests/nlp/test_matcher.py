@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from cac.nlp.matcher import build_index, find_matches
 from cac.nlp.normalise import content_words, lemma
 
@@ -191,3 +193,12 @@ def test_a_stoplisted_phrase_is_no_mention() -> None:
 
     doc = analyze("Filling defect in a subsegmental branch of the right middle lobe.")
     assert "middle lobe" not in [m.text.lower() for m in doc._.mentions]
+
+
+def test_a_bracketed_abbreviation_that_is_an_english_word_needs_capitals() -> None:
+    # "Heparin induced thrombocytopenia [HIT]" names the code by "HIT", never by the word "hit"
+    index = build_index([("Heparin induced thrombocytopenia [HIT]", "ICD-10-CM", "D75.82", "title")])
+    for text, found in (("concern for HIT", ["HIT"]), ("was hit by a car", []), ("Hit by a car", [])):
+        tokens = [(m.start(), m.end(), tuple(content_words(m.group()))) for m in re.finditer(r"\w+", text)]
+        tokens = [t for t in tokens if t[2]]
+        assert [text[m.start : m.end] for m in find_matches(index, tokens, text=text)] == found, text

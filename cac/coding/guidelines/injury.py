@@ -52,6 +52,7 @@ class _Node:
     see: str | None
     connector: bool
     children: list[_Node] = field(default_factory=list)
+    depth: int = 0  # subterm levels below the main term
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class InjuryIndex:
                 continue
             connector = row.term.lower() in _CONNECTORS
             node = _Node(row.term, () if connector else _keys(row.term), row.code, row.see, connector)
+            node.depth = parent.depth + 1
             parent.children.append(node)
             nodes[row.id] = node
         self._see: dict[int, _Node | None] = {}
@@ -198,6 +200,12 @@ class InjuryIndex:
             target = self._resolve(node)
             return target.code if target is not None else None
 
+        def levels(node: _Node) -> int:
+            """The subterm levels a step to ``node`` goes down: more than one when its "see" names a deeper
+            subterm (tibia > pilon: see Fracture, tibia, lower end, pilon), as specific as that subterm."""
+            target = self._resolve(node) if node.see else None
+            return 1 + max(0, target.depth - node.depth) if target is not None else 1
+
         def best_from(
             node: _Node, guard: int, seen: frozenset[int] = frozenset()
         ) -> tuple[tuple[int, int], list[str], str | None]:
@@ -211,9 +219,9 @@ class InjuryIndex:
                 (depth, sub_words), sub_path, sub_code = best_from(child, guard + 1, seen)
                 cand: tuple[tuple[int, int], list[str], str | None]
                 if sub_code is not None:
-                    cand = ((depth + 1, sub_words + score), [term, *sub_path], sub_code)
+                    cand = ((depth + levels(child), sub_words + score), [term, *sub_path], sub_code)
                 elif code_of(child) is not None:
-                    cand = ((1, score), [term], code_of(child))
+                    cand = ((levels(child), score), [term], code_of(child))
                 else:
                     continue
                 if cand[0] > best[0]:

@@ -34,6 +34,11 @@ def _codes(out):
         ("Assessment: laceration of the right forearm.\n", "laceration", "S51.819A", "S51.811A"),
         ("Assessment: laceration of chin with foreign body (glass).\n", "laceration", "T14.8XXA", "S01.82XA"),
         ("Anaphylactic reaction due to shellfish.\n", "Anaphylactic reaction", "T78.2XXA", "T78.02XA"),
+        # the pilon is the lower end of the tibia (Fracture, tibia, pilon: see Fracture, tibia, lower end, pilon),
+        # more specific than the shaft's "comminuted"; the plafond is the index's pilon
+        ("Dx: right distal tibial pilon fracture, closed.\n", "fracture", "S82.201A", "S82.871A"),
+        ("Comminuted pilon fracture of the left tibia.\n", "fracture", "S82.252A", "S82.872A"),
+        ("Imp: nondisplaced fracture of the right tibial plafond.\n", "fracture", "S82.91XA", "S82.874A"),
     ],
 )
 def test_injury_coded_from_its_clause(make, context, note, evidence, engine_code, expected):
