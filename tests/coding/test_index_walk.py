@@ -330,3 +330,11 @@ def test_no_tabular_code_is_chosen_for_words_the_note_does_not_state(tree, store
 def test_mentions_the_term_lists_used_to_miss(engine, note, code, evidence):
     result, spans = _coded(engine, note, code)
     assert spans == [evidence]
+
+
+def test_ordinal_numerals_read_as_index_words(tree):
+    """ "1st degree" is the index's "first degree" (walk_synonyms.tsv: 1st -> first)."""
+    result = walk_line(
+        tree, "atrioventricular block", "ECG: sinus rhythm, 1st degree atrioventricular block (PR 224 ms)."
+    )
+    assert result is not None and result.code == "I44.0", result

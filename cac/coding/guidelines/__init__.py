@@ -6,6 +6,7 @@ family after the other, in this order (each change is appended to the candidate'
 1. ``assertion``   negated/hypothetical dropped; family -> Z80-Z84; past history -> Z85-Z87 unless chronic.
 2. ``uncertainty`` "possible" diagnoses: dropped outpatient/ED, coded as established inpatient.
    ``status``      status, long-term drug therapy and history Z codes read from the note's words.
+   ``detail``      heart failure, respiratory failure, pulmonary hypertension, influenza detail from every clause.
 3. ``specificity`` only billable codes; non-billable codes extended to the documented detail; 7th character.
    ``injury``      fractures, wounds, sprains coded from their clause (site, side, displacement, 7th character).
 4. ``combination`` diabetes, hypertension, COPD, sepsis combination codes.
@@ -25,6 +26,7 @@ from dataclasses import replace
 from cac.coding.guidelines import (
     assertion,
     combination,
+    detail,
     encounter,
     excludes1,
     injury,
@@ -45,6 +47,7 @@ FAMILIES: tuple[tuple[str, Rule], ...] = (
     ("assertion", assertion.apply),
     ("uncertainty", uncertainty.apply),
     ("status", status.apply),
+    ("detail", detail.apply),
     ("specificity", specificity.apply),
     ("injury", injury.apply),
     ("combination", combination.apply),

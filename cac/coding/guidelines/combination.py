@@ -306,6 +306,7 @@ def sepsis(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
                 out = [o for o in out if o is not c] + [new]
                 sep = [s for s in sep if s is not c] + [new]
                 break
+    out, sep = _sepsis_organism_named(out, sep, ctx, severe)
     # severe sepsis: sepsis with associated acute organ dysfunction
     organ = _confirmed(out, specs(cfg["organ_dysfunction"]))
     contexts = " ".join(context_text(c, ctx) for c in sep + severe)
@@ -332,6 +333,32 @@ def sepsis(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
             base = max(sep, key=lambda c: c.score)
             out = [c for c in out if c not in current] + [_combined(base, organ + current, target, ctx, why)]
     return out
+
+
+def _sepsis_organism_named(
+    out: list[Candidate], sep: list[Candidate], ctx: GuidelineContext, severe: list[Candidate]
+) -> tuple[list[Candidate], list[Candidate]]:
+    """A41.9 whose own words name the organism ("sepsis due to E. coli") -> the organism's sepsis code.
+
+    The organism is read, not denied, in the clauses of the sepsis (and of the severe sepsis) or within 60
+    characters of it on its line, with the agent patterns of ``infectious_agents``; no B95-B97 code is added
+    for the sepsis itself (the localized infection gets its own through the agent table)."""
+    cfg = _config()
+    unspecified = cfg["sepsis"]["unspecified"]
+    organisms = {str(k): str(v) for k, v in cfg["sepsis"]["organisms"].items()}
+    for c in [c for c in sep if c.code == unspecified]:
+        near = " \n ".join([context_text(c, ctx, window=60), *(_clauses(o, ctx) for o in [c, *severe])])
+        agent = next(
+            (r["code"] for r in cfg["infectious_agents"]["organisms"] if _affirmed([r["pattern"]], near)), None
+        )
+        target = organisms.get(agent or "")
+        if target is None or not ctx.store.is_billable(ICD, target):
+            continue
+        why = f"rule: sepsis due to the organism named with it ({agent}) -> {target}"
+        new = derive(c, target, ctx, why)
+        out = [o for o in out if o is not c] + [new]
+        sep = [s for s in sep if s is not c] + [new]
+    return out, sep
 
 
 def _near(cand: Candidate, ctx: GuidelineContext, before: int = 80, after: int = 30) -> list[tuple[str, str]]:

@@ -34,6 +34,7 @@ def test_family_order_is_documented():
         "assertion",
         "uncertainty",
         "status",
+        "detail",
         "specificity",
         "injury",
         "combination",

@@ -1,0 +1,266 @@
+"""Detail spread over the clauses that name one condition (Section I.B.2, I.C.9.a, I.C.10, I.C.1).
+
+A note often gives a condition's type in one place and its acuity in another ("HFpEF (EF 55%)" in the
+history, "chronic diastolic heart failure" in the impression). Tables in ``resources/detail.yaml``:
+
+- heart failure: the I50.2-I50.4/I50.9 codes of a note become the one code of the documented type and acuity;
+  I11.0/I13.x without an I50 code get theirs ("use additional code to identify type of heart failure");
+- respiratory failure: J96.x from the acuity and the gas (hypoxia, hypercapnia) its clauses state;
+- pulmonary hypertension: I27.20 -> the group (or the cause) its clause names;
+- influenza: identified influenza A/B -> J10, unidentified -> J11, J09 only for a novel virus; a mention
+  that is a negative test or a vaccine is no influenza.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cac.coding.guidelines.common import (
+    CONFIRMED,
+    ICD,
+    add_rationale,
+    clause_at,
+    covers_any,
+    derive,
+    load_yaml,
+    specs,
+)
+from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.guidelines.specificity import text_facets
+from cac.coding.types import Candidate, Span
+
+_CURRENT = frozenset({"present", "possible"})
+
+
+def _config() -> dict[str, Any]:
+    return load_yaml("detail.yaml")
+
+
+def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    cands = list(candidates)
+    cands = heart_failure(cands, ctx)
+    cands = respiratory_failure(cands, ctx)
+    cands = pulmonary_hypertension(cands, ctx)
+    cands = influenza(cands, ctx)
+    return cands
+
+
+def _of(cands: list[Candidate], cfg: dict[str, Any], assertions: frozenset[str]) -> list[Candidate]:
+    """The candidates of the table's codes (a spec in ``codes``, or exactly a code in ``exact``)."""
+    code_specs = specs(cfg["codes"])
+    exact = set(cfg.get("exact", []))
+    return [
+        c
+        for c in cands
+        if c.system == ICD and c.assertion in assertions and (c.code in exact or covers_any(code_specs, c.code))
+    ]
+
+
+def span_clauses(cand: Candidate, ctx: GuidelineContext) -> list[tuple[Span, str]]:
+    """Each evidence span with its clause (lower-case); the span's own text when the note is unknown."""
+    text = ctx.text or ""
+    out = []
+    for s in cand.evidence:
+        if text and 0 <= s.start <= s.end <= len(text):
+            out.append((s, clause_at(text, s.start, s.end).lower()))
+        else:
+            out.append((s, (s.text or cand.mention_text).lower()))
+    if not out and cand.mention_text:
+        out.append((Span(0, 0, cand.mention_text), cand.mention_text.lower()))
+    return out
+
+
+def _merged(base: Candidate, others: list[Candidate], code: str, ctx: GuidelineContext, why: str) -> Candidate:
+    """One candidate for ``code`` carrying the evidence, best score and sections of all ``others``."""
+    new = derive(base, code, ctx, why)
+    spans = list(base.evidence)
+    for o in others:
+        spans.extend(s for s in o.evidence if s not in spans)
+        new.score = max(new.score, o.score)
+        new.sections = sorted(set(new.sections) | set(o.sections))
+    new.evidence = sorted(spans, key=lambda s: s.start)
+    if any(c.assertion == "present" for c in [base, *others]):
+        new.assertion = "present"
+    return new
+
+
+def _replace(cands: list[Candidate], old: list[Candidate], new: list[Candidate]) -> list[Candidate]:
+    """``cands`` with ``old`` taken out and ``new`` put where the first of ``old`` stood."""
+    ids = {id(c) for c in old}
+    out: list[Candidate] = []
+    placed = False
+    for c in cands:
+        if id(c) in ids:
+            if not placed:
+                out.extend(new)
+                placed = True
+            continue
+        out.append(c)
+    return out if placed else out + new
+
+
+def acuity(clauses: list[str], acute_words: tuple[str, ...] = ()) -> str:
+    """The acuity the clauses document together: acute and chronic in any of them read as acute on chronic."""
+    found: set[str] = set()
+    for clause in clauses:
+        facets = text_facets(clause).get("acuity", set())
+        found |= facets
+        if any(re.search(p, clause) for p in acute_words):
+            found.add("acute")
+    if "acute on chronic" in found or {"acute", "chronic"} <= found:
+        return "acute on chronic"
+    return "acute" if "acute" in found else "chronic" if "chronic" in found else "none"
+
+
+def heart_failure_type(clauses: list[str], cfg: dict[str, Any]) -> str | None:
+    """systolic, diastolic or combined from the clauses' words (HFrEF, preserved EF) or ejection fraction."""
+    found: set[str] = set()
+    for clause in clauses:
+        found |= text_facets(clause).get("hf_type", set())
+    if not found:
+        for clause in clauses:
+            for m in re.finditer(cfg["ejection_fraction"], clause, re.IGNORECASE):
+                ef = int(m.group(1))
+                if ef <= cfg["reduced_max"]:
+                    found.add("systolic")
+                elif ef >= cfg["preserved_min"]:
+                    found.add("diastolic")
+    if "combined" in found or {"systolic", "diastolic"} <= found:
+        return "combined"
+    return next(iter(found), None)
+
+
+def heart_failure(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """One I50 code of the type and acuity documented across every heart-failure clause of the note."""
+    cfg = _config()["heart_failure"]
+    hf = _of(cands, cfg, CONFIRMED)
+    mention = re.compile(cfg["mention"], re.IGNORECASE)
+    hosts = [
+        c for c in cands if c.system == ICD and c.assertion in CONFIRMED and covers_any(specs(cfg["hosts"]), c.code)
+    ]
+    host_spans = [(s, cl) for h in hosts for s, cl in span_clauses(h, ctx) if mention.search(cl)]
+    host_clauses = [cl for _s, cl in host_spans]
+    if not hf and not host_clauses:
+        return cands
+    # the codes' own titles count too: the walk may have read detail beyond the clause (I50.33 stays I50.33)
+    clauses = [cl for c in hf for _s, cl in span_clauses(c, ctx)] + host_clauses + [c.title.lower() for c in hf]
+    kind = heart_failure_type(clauses, cfg)
+    when = acuity(clauses, tuple(cfg["acute_words"]))
+    if kind is None and hf:
+        return cands  # no type documented: the codes stay as found
+    target = f"I50.{cfg['type_digit'][kind]}{cfg['acuity_digit'][when]}" if kind else cfg["unspecified"]
+    if not ctx.store.is_billable(ICD, target):
+        return cands
+    if not hf:
+        host = max(hosts, key=lambda c: c.score)
+        new = derive(host, target, ctx, f"rule: {host.code} -> use additional code {target} for the heart failure")
+        new.evidence = [s for s, _cl in host_spans]
+        return cands + [new]
+    if any(c.code == target for c in hf):
+        return cands  # the code the walk found says it all: the specificity rules drop the less specific ones
+    found = ", ".join(sorted({c.code for c in hf}))
+    base = max(hf, key=lambda c: c.score)
+    why = f"rule: heart failure {kind}, {when} documented across its mentions ({found}) -> {target}"
+    new = _merged(base, [c for c in hf if c is not base], target, ctx, why)
+    _add_spans(new, [s for s, _cl in host_spans], hosts)
+    return _replace(cands, hf, [new])
+
+
+def _add_spans(cand: Candidate, spans: list[Span], sources: list[Candidate]) -> None:
+    """Add the heart-failure words of the combination codes to the I50 code's evidence (and their sections)."""
+    if not spans:
+        return
+    cand.evidence = sorted([*cand.evidence, *(s for s in spans if s not in cand.evidence)], key=lambda s: s.start)
+    cand.sections = sorted(set(cand.sections).union(*(set(h.sections) for h in sources)))
+
+
+def respiratory_failure(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """J96 from the acuity and the gases (hypoxia, hypercapnia) the respiratory failure's clauses state."""
+    cfg = _config()["respiratory_failure"]
+    rf = _of(cands, cfg, _CURRENT)
+    if not rf:
+        return cands
+    clauses = [cl for c in rf for _s, cl in span_clauses(c, ctx)]
+    by_code = {v: k for k, v in cfg["acuity_code"].items()}
+    when = acuity(clauses + [by_code.get(c.code[:5], "none").replace("none", "") for c in rf])
+    digits = {g["digit"] for g in cfg["gases"] if any(re.search(g["pattern"], cl, re.IGNORECASE) for cl in clauses)}
+    digits |= {c.code[5] for c in rf if len(c.code) > 5 and c.code[5] != "0"}
+    head = cfg["acuity_code"][when]
+    targets = [f"{head}{d}" for d in sorted(digits)] or [f"{head}0"]
+    if sorted(c.code for c in rf) == targets:
+        return cands
+    if all(any(c.code == t for c in rf) for t in targets):  # the walk's codes already say it all
+        keep = [c for c in rf if c.code in targets]
+        add_rationale(keep[0], f"rule: {', '.join(sorted({c.code for c in rf}))} read together as {', '.join(targets)}")
+        return [c for c in cands if not any(c is r for r in rf) or any(c is k for k in keep)]
+    base = max(rf, key=lambda c: c.score)
+    found = ", ".join(sorted({c.code for c in rf}))
+    new = []
+    for t in targets:
+        why = f"rule: respiratory failure {when}, gas documented in its clauses ({found}) -> {', '.join(targets)}"
+        new.append(_merged(base, [c for c in rf if c is not base], t, ctx, why))
+    return _replace(cands, rf, new)
+
+
+def pulmonary_hypertension(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """I27.20 -> the pulmonary hypertension group its clause names ("group 3", "due to COPD")."""
+    cfg = _config()["pulmonary_hypertension"]
+    out = list(cands)
+    for c in _of(out, cfg, CONFIRMED):
+        clauses = " \n ".join(cl for _s, cl in span_clauses(c, ctx))
+        target = next((r["code"] for r in cfg["groups"] if re.search(r["group"], clauses, re.IGNORECASE)), None)
+        how = "group named"
+        if target is None:
+            lead = cfg["cause_lead"]
+            target = next(
+                (r["code"] for r in cfg["causes"] if re.search(lead + f"(?:{r['pattern']})", clauses, re.IGNORECASE)),
+                None,
+            )
+            how = "cause named"
+        if target is None or not ctx.store.is_billable(ICD, target):
+            continue
+        if any(o.system == ICD and o.code == target for o in out):
+            out = [o for o in out if o is not c]
+            continue
+        out = _replace(out, [c], [derive(c, target, ctx, f"rule: pulmonary hypertension, {how} -> {target}")])
+    return out
+
+
+def _not_influenza(span: Span, clause: str, ctx: GuidelineContext, cfg: dict[str, Any]) -> bool:
+    """The mention is a negative test result ("Flu A/B PCR: negative") or a vaccine ("flu shot")."""
+    after = (ctx.text or "")[span.end : span.end + 20] if ctx.text else ""
+    if re.search(cfg["vaccine_after"], after, re.IGNORECASE):
+        return True
+    return bool(re.search(cfg["negative_clause"], clause) and not re.search(cfg["positive_word"], clause))
+
+
+def influenza(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """J10 for influenza A/B identified, J11 when not identified, J09 only for a novel influenza A virus."""
+    cfg = _config()["influenza"]
+    positive = any(re.search(p, ctx.text or "", re.IGNORECASE) for p in cfg["positive_test"])
+    out = list(cands)
+    for c in _of(out, cfg, CONFIRMED):
+        pairs = span_clauses(c, ctx)
+        kept = [(s, cl) for s, cl in pairs if not _not_influenza(s, cl, ctx, cfg)]
+        if pairs and not kept:
+            out = [o for o in out if o is not c]
+            continue
+        clauses = " \n ".join(cl for _s, cl in kept)
+        identified = positive or bool(re.search(cfg["identified"], clauses, re.IGNORECASE))
+        novel = bool(re.search(cfg["novel"], clauses, re.IGNORECASE))
+        target = None
+        if identified and (c.code.startswith("J11") or (c.code.startswith("J09") and not novel)):
+            target = cfg["to_identified"].get(c.code)
+        elif c.code.startswith("J10") and not identified:
+            target = cfg["to_unidentified"].get(c.code)
+        if target is None:
+            continue
+        why = f"rule: influenza virus {'identified' if identified else 'not identified'} -> {target}"
+        same = next((o for o in out if o.system == ICD and o.code == target), None)
+        if same is not None:
+            add_rationale(same, why)
+            out = [o for o in out if o is not c]
+        else:
+            out = _replace(out, [c], [derive(c, target, ctx, why)])
+    return out
