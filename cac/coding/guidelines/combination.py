@@ -582,11 +582,32 @@ def _with_evidence(cand: Candidate, extra: list[Span]) -> Candidate:
     return cand
 
 
+# Uncertainty around a cause the clause names: outside inpatient care an uncertain cause is not coded (Section
+# IV.H); inpatient, it is coded as if established (Section II.H).
+_UNCERTAIN_BEFORE = re.compile(
+    r"\b(?:possible|possibly|probable|probably|likely|suspect\w*|presumed|questionable|r/o|rule out|vs\.?|versus|"
+    r"concern for|query)\b[^.;:\n]{0,25}$|\?\s*$",
+    re.IGNORECASE,
+)
+_UNCERTAIN_AFTER = re.compile(
+    r"[^.;:,\n]{0,15}?\b(?:suspected|possible|probable|likely|questionable|presumed)\b|\s*\?", re.IGNORECASE
+)
+
+
+def _settled(m: re.Match[str], clause: str, ctx: GuidelineContext) -> bool:
+    """Whether the cause matched by m is stated as established for the note's setting."""
+    if ctx.setting == "inpatient":
+        return True
+    return not _UNCERTAIN_BEFORE.search(clause[max(0, m.start() - 40) : m.start()]) and not _UNCERTAIN_AFTER.match(
+        clause, m.end()
+    )
+
+
 def _named_etiology(dem: Candidate, ctx: GuidelineContext, cfg: dict[str, Any]) -> tuple[str, Span | None] | None:
     """The etiology code a dementia's clause names ("dementia (Alzheimer type)" -> G30.9) and the words naming it."""
     for lo, clause in _clause_texts(dem, ctx):
         for row in cfg["etiologies"]:
-            hits = _affirmed_matches(row["pattern"], clause)
+            hits = [m for m in _affirmed_matches(row["pattern"], clause) if _settled(m, clause, ctx)]
             if hits:
                 m = hits[0]
                 return row["code"], (Span(lo + m.start(), lo + m.end(), m.group(0)) if lo >= 0 else None)
@@ -683,7 +704,7 @@ _SIDE_BEFORE = re.compile(r"\b(bilateral|both|right|rt|left|lt|r|l)\b\.?(?:[\s-]
 _SIDE_AFTER = re.compile(r"^\s*(?:territory|distribution|branch)?\s*,?\s*\(?(bilateral|right|left)\b", re.IGNORECASE)
 
 
-def _infarct_code(clause: str, cfg: dict[str, Any]) -> tuple[str, str] | None:
+def _infarct_code(clause: str, cfg: dict[str, Any], ctx: GuidelineContext) -> tuple[str, str] | None:
     """The I63 code for the artery, cause and side a clause names, and a few words saying why; None without artery."""
     for artery in cfg["arteries"]:
         hits = _affirmed_matches(artery["pattern"], clause)
@@ -694,7 +715,7 @@ def _infarct_code(clause: str, cfg: dict[str, Any]) -> tuple[str, str] | None:
     m = hits[0]
     group = artery["group"]
     cause = next(
-        (c for c in cfg["causes"] if _affirmed_matches(c["pattern"], clause, cfg["uncertain_before"])),
+        (c for c in cfg["causes"] if any(_settled(m, clause, ctx) for m in _affirmed_matches(c["pattern"], clause))),
         None,
     )
     fourth = cause[group] if cause else cfg["unspecified_cause"][group]
@@ -718,7 +739,7 @@ def cerebral_infarction(cands: list[Candidate], ctx: GuidelineContext) -> list[C
     for inf in _confirmed(out, specs(cfg["codes"])):
         found: list[tuple[str, str]] = []
         for _lo, clause in _clause_texts(inf, ctx):
-            hit = _infarct_code(clause, cfg)
+            hit = _infarct_code(clause, cfg, ctx)
             if hit and hit[0] not in {f[0] for f in found} and ctx.store.is_billable(ICD, hit[0]):
                 found.append(hit)
         if not found:

@@ -344,7 +344,8 @@ def test_dementia_without_etiology_stays_f03(make, context):
         ("Acute stroke, thrombotic occlusion of the left ACA", "I63.322"),
         ("Stroke in the MCA territory", "I63.519"),
         ("Acute stroke due to basilar artery thrombosis", "I63.02"),
-        ("Acute stroke, left MCA, possible cardioembolic source", "I63.512"),
+        # inpatient: an uncertain cause is coded as if established (Section II.H)
+        ("Acute stroke, left MCA, possible cardioembolic source", "I63.412"),
     ],
 )
 def test_infarct_of_a_named_artery(make, context, clause, expected):
@@ -353,6 +354,19 @@ def test_infarct_of_a_named_artery(make, context, clause, expected):
     out = combination.apply([make("I63.9", word, note)], context("inpatient", note))
     assert codes(out) == [expected]
     assert out[0].evidence[0].text.lower() == word
+
+
+def test_an_uncertain_cause_is_no_cause_outside_inpatient_care(make, context):
+    note = "Assessment: Acute stroke, left MCA, possible cardioembolic source. Hypertension."
+    out = combination.apply([make("I63.9", "stroke", note)], context("emergency", note))
+    assert codes(out) == ["I63.512"]
+
+
+def test_a_suspected_etiology_of_dementia_is_no_etiology_outside_inpatient_care(make, context):
+    note = "A/P: Mild dementia, Alzheimer type suspected, never formally evaluated."
+    assert codes(combination.apply([make("F03.A0", "dementia", note)], context("emergency", note))) == ["F03.A0"]
+    out = combination.apply([make("F03.A0", "dementia", note)], context("inpatient", note))
+    assert sorted(codes(out)) == ["F02.A0", "G30.9"]
 
 
 def test_infarct_without_artery_stays_i63_9(make, context):
