@@ -38,6 +38,7 @@ def test_family_order_is_documented():
         "injury",
         "combination",
         "symptoms",
+        "pregnancy",
         "excludes1",
         "pairs",
     ]
