@@ -14,6 +14,7 @@ from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, ope
 from cac.coding.candidates import CodeVote, vote
 from cac.coding.encoder import Encoder
 from cac.coding.guidelines.common import cap_held
+from cac.coding.guidelines.pregnancy import tie_to_condition
 from cac.coding.index_walk import (
     IndexTree,
     TabularRefiner,
@@ -132,7 +133,8 @@ class Engine:
             self.reranker.rescore(result, setting, note_type)  # caps the codes held for review itself
         else:
             cap_held(suggestions)  # a later rule (code first) may have raised one
-            suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
+        tie_to_condition(suggestions)  # a chapter 15 code added for a condition scores as the condition does
+        suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
         return result
 
     def _candidates(self, mentions: Sequence[Any], setting: str, text: _ExpandedText) -> list[Candidate]:

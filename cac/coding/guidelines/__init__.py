@@ -11,6 +11,7 @@ family after the other, in this order (each change is appended to the candidate'
    ``injury``      fractures, wounds, sprains coded from their clause (site, side, displacement, 7th character).
 4. ``combination`` diabetes, hypertension, COPD, sepsis combination codes.
 5. ``symptoms``    signs and symptoms integral to a confirmed diagnosis dropped.
+   ``pregnancy``   chapter 15 codes first in a pregnant patient, by trimester or childbirth (Section I.C.15).
    ``encounter``   aftercare, follow-up and counseling Z codes only from the reason for the visit.
 6. ``excludes1``   never both codes of an Excludes1 pair.
 7. ``pairs``       "code first" / "use additional code" pairs kept together (etiology score >= manifestation).
@@ -31,6 +32,7 @@ from cac.coding.guidelines import (
     excludes1,
     injury,
     pairs,
+    pregnancy,
     specificity,
     status,
     symptoms,
@@ -52,6 +54,7 @@ FAMILIES: tuple[tuple[str, Rule], ...] = (
     ("injury", injury.apply),
     ("combination", combination.apply),
     ("symptoms", symptoms.apply),
+    ("pregnancy", pregnancy.apply),
     ("encounter", encounter.apply),
     ("excludes1", excludes1.apply),
     ("pairs", pairs.apply),

@@ -39,6 +39,7 @@ def test_family_order_is_documented():
         "injury",
         "combination",
         "symptoms",
+        "pregnancy",
         "encounter",
         "excludes1",
         "pairs",
