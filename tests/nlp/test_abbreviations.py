@@ -38,6 +38,8 @@ def test_lexicon_size() -> None:
         ("Referred to PT for gait training and strengthening.", "PT", "physical therapy"),
         ("PT 14 seconds, INR 1.2.", "PT", "prothrombin time"),
         ("Left peritonsillar abscess, GAS (rapid strep +), drained.", "GAS", "group A streptococcus"),
+        ("GDM A2 on NPH 12 units qHS.", "NPH", "NPH insulin"),
+        ("NPH with gait apraxia and ventriculomegaly.", "NPH", "normal pressure hydrocephalus"),
     ],
 )
 def test_expansions(text: str, abbr: str, expansion: str) -> None:
