@@ -114,18 +114,10 @@ def acuity(clauses: list[str], acute_words: tuple[str, ...] = ()) -> str:
 
 
 def heart_failure_type(clauses: list[str], cfg: dict[str, Any]) -> str | None:
-    """systolic, diastolic or combined from the clauses' words (HFrEF, preserved EF) or ejection fraction."""
+    """systolic, diastolic or combined from the clauses' words (HFrEF, preserved EF); never from an EF number alone."""
     found: set[str] = set()
     for clause in clauses:
         found |= text_facets(clause).get("hf_type", set())
-    if not found:
-        for clause in clauses:
-            for m in re.finditer(cfg["ejection_fraction"], clause, re.IGNORECASE):
-                ef = int(m.group(1))
-                if ef <= cfg["reduced_max"]:
-                    found.add("systolic")
-                elif ef >= cfg["preserved_min"]:
-                    found.add("diastolic")
     if "combined" in found or {"systolic", "diastolic"} <= found:
         return "combined"
     return next(iter(found), None)

@@ -57,6 +57,9 @@ _PERIOD_WORDS = frozenset(
     | {"complicating", "in", "the", "and", "of"}
 )
 
+# The pregnancy called high-risk, not "high risk of falls".
+_HIGH_RISK_PREGNANCY = re.compile(r"\bhigh[- ]risk (?:OB|pregnancy|obstetric\w*|prenatal|gestation)\b", re.IGNORECASE)
+
 
 _FROM_CONDITION = re.compile(r"rule: [^;]*\((\S+)\) in pregnancy -> (\S+) ")
 
@@ -394,8 +397,8 @@ def _high_risk(cands: list[Candidate], enc: Encounter, ctx: GuidelineContext) ->
     generic = cfg["high_risk_unspecified"]
     if found:
         out = [o for o in out if not (o.system == ICD and o.code.startswith(generic))]
-    elif prenatal and re.search(r"\bhigh[- ]risk\b", text, re.IGNORECASE):
-        m = re.search(r"[^\n.;]*\bhigh[- ]risk\b[^\n.;]*", text, re.IGNORECASE)
+    elif prenatal and _HIGH_RISK_PREGNANCY.search(text):
+        m = re.search(r"[^\n.;]*" + _HIGH_RISK_PREGNANCY.pattern + r"[^\n.;]*", text, re.IGNORECASE)
         found.append((generic, [_span(m)] if m else [], "high-risk pregnancy, no risk named"))
     for target, ev, label in found:
         code = for_period(target, periods, ctx)
@@ -427,11 +430,8 @@ def _sterilization(cands: list[Candidate], ctx: GuidelineContext) -> list[Candid
     line = _search(cfg["procedure_line"], text)
     if line is None or _has(cands, [CodeSpec("Z30.2")]):
         return cands
-    named = re.search(cfg["words"], line.group(0), re.IGNORECASE) or re.search(
-        r"(steriliz\w*|tubal ligation|BTL|tubal occlusion|salpingectomy|Pomeroy|Filshie)", line.group(0), re.I
-    )
-    assert named is not None
-    spans = [Span(line.start() + named.start(), line.start() + named.end(), named.group(0))]
+    start, end = line.span(line.lastindex or 0)  # the procedure words the line names (its last group)
+    spans = [Span(start, end, text[start:end])]
     spans += [_span(m) for m in _affirmed(cfg["words"], text) if m.start() < line.start() or m.start() > line.end()][:1]
     why = "rule: sterilization done in this encounter -> Z30.2 (Section I.C.21.c.11)"
     out = list(cands)

@@ -24,7 +24,13 @@ _SIDED_PARTS = (
     r"[UL]E|hemipar\w*|hemipleg\w*|monopar\w*|monopleg\w*|face|facial|side|sided)\b"
 )
 # Ophthalmic sides, read only in the note's own capitals ("lens 2+ NS OU"; "os" is also the cervical os).
-_EYE_SIDES = {"bilateral": r"(?-i:\bOU\b)", "right": r"(?-i:\bOD\b)", "left": r"(?-i:\bOS\b)"}
+# "OD" is also an overdose ("after OD", "intentional OD on heroin"): not after an article or overdose word.
+_NOT_OVERDOSE = r"(?<!an )(?<!after )(?<!intentional )(?<!accidental )(?<!the )(?<!s/p )(?<!drug )(?<!opioid )"
+_EYE_SIDES = {
+    "bilateral": r"(?-i:\bOU\b)",
+    "right": _NOT_OVERDOSE + r"(?-i:\bOD\b)(?!\s+(?:on|of)\b)",
+    "left": r"(?-i:\bOS\b)",
+}
 # "right-handed" says which hand is dominant, not a side affected.
 _NOT_HANDED = r"(?![- ]hand(?:ed|[- ]dominant))"
 # facet -> [(value, pattern)], most specific value first; the same patterns read the note and the code titles.
@@ -267,7 +273,7 @@ def clause_side(cand: Candidate, ctx: GuidelineContext) -> str | None:
 # Hemiplegia, monoplegia and their sequelae (G81, G83, I69) name the side affected and whether it is dominant.
 _DOMINANCE_TITLE = re.compile(r"\baffecting (right|left|unspecified) (?:(dominant|non-?dominant) )?side\b", re.I)
 _HANDED = re.compile(r"\b(right|left)[- ]hand(?:ed(?:ness)?|[- ]dominant)\b|\b(ambidextrous)\b", re.I)
-_DOMINANT_STATED = re.compile(r"\b(non-?dominant|dominant)\b", re.I)
+_DOMINANT_STATED = re.compile(r"(?<!hand )(?<!hand-)\b(non-?dominant|dominant)\b", re.I)
 
 
 def side_dominance(side: str, clause: str, note: str) -> str:

@@ -23,7 +23,7 @@ def test_heart_failure_type_and_acuity_from_two_mentions(make, context):
     ("code", "note", "evidence", "expected"),
     [
         ("I50.20", "Acute on chronic HFrEF, diuresed with IV furosemide.", "HFrEF", "I50.23"),
-        ("I50.9", "Chronic heart failure with EF 30% on last echo.", "heart failure", "I50.22"),
+        ("I50.9", "Chronic heart failure with EF 30% on last echo.", "heart failure", "I50.9"),  # an EF alone: no type
         ("I50.9", "Heart failure with preserved ejection fraction, decompensated.", "Heart failure", "I50.31"),
         ("I50.9", "Chronic combined systolic and diastolic heart failure.", "heart failure", "I50.42"),
     ],
@@ -95,6 +95,9 @@ def test_pulmonary_hypertension_group(make, context, note, evidence, expected):
         ("J10.00", "Flu pneumonia.", "Flu pneumonia", ["J11.00"]),
         ("J10.00", "Flu A/B, COVID, RSV PCR: negative.", "Flu", []),
         ("J11.1", "Flu shot this fall.", "Flu", []),
+        ("J11.1", "Had the flu a few days ago, cough lingering.", "flu", ["J11.1"]),  # "a" is no virus
+        ("J10.1", "Influenza A and B PCR not detected.", "Influenza", []),
+        ("J11.1", "Influenza-like illness; influenza A/B PCR not detected.", "Influenza", ["J11.1"]),
     ],
 )
 def test_influenza_identified_or_not(make, context, code, note, evidence, expected):

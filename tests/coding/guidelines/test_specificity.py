@@ -273,3 +273,10 @@ def test_unspecified_code_for_a_word_of_a_specific_phrase_gives_way(make, contex
     elsewhere = "Nuclear sclerotic changes OU.\nPost-traumatic cataract of the other eye, see prior note."
     cands = [make("H25.13", "Nuclear sclerotic", elsewhere), make("H26.9", "cataract", elsewhere)]
     assert sorted(codes(specificity.apply(cands, context(text=elsewhere)))) == ["H25.13", "H26.9"]
+
+
+def test_od_as_overdose_is_no_side_and_stated_handedness_decides(make, context):
+    note = "A/P: Laceration of wrist after OD."
+    assert codes(specificity.apply([make("S61.519A", "Laceration of wrist", note)], context(text=note))) == ["S61.519A"]
+    clause = "Right hemiparesis; patient is left hand dominant"
+    assert specificity.side_dominance("right", clause, clause) == "nondominant"
