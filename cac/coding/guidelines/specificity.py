@@ -108,7 +108,8 @@ def text_facets(text: str) -> dict[str, set[str]]:
 _SEX_STATED = re.compile(
     r"\b\d{1,3}[- ]?(?:y/?o|yo|y\.o\.|years?[- ]old|yr[- ]old)\s*,?\s*(?:(?:white|black|african[- ]american|"
     r"hispanic|caucasian|asian)\s+)?(female|male|woman|man|lady|gentleman|girl|boy|F|M)\b"
-    r"|(?<![\w.])\d{1,3}(F|M)\b|\b(?:sex|gender)\s*:\s*(female|male|F|M)\b",
+    r"|(?<![\w.])(?<!temp )(?<!temp: )(?<!tmax )(?<!t )(?<!t: )\d{1,3}(?-i:(F|M))\b"
+    r"|\b(?:sex|gender)\s*:\s*(female|male|F|M)\b",
     re.IGNORECASE,
 )
 _FEMALE_WORDS = frozenset({"female", "woman", "lady", "girl", "f"})

@@ -160,6 +160,8 @@ def test_without_code_gives_way_to_its_with_sibling(make, context):
         ("Sex: M\nBreast mass.", "male"),
         ("She reports a lump; her mother had breast cancer.", "female"),
         ("Temp 101 F. Breast mass.", None),  # a temperature is no sex
+        ("Temp 101F. Breast mass.", None),
+        ("T 101F, HR 90. Breast mass.", None),
         ("Breast mass noted.", None),
     ],
 )
