@@ -18,6 +18,7 @@ import yaml
 from cac.coding.guidelines.assertion import RELATIVE, header_before
 from cac.coding.guidelines.common import clause_at
 from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.prefilter import literal_words, may_match
 from cac.coding.types import Candidate, Span
 
 STATUS_SCORE = 0.7
@@ -52,6 +53,8 @@ class StatusRule:
     not_with: tuple[str, ...] = ()
     # patterns that, in the match's own list item, rule the match out ("insulin sliding scale" for Z79.4)
     item_unless: re.Pattern[str] | None = None
+    # words one of which every match of ``pattern`` contains (None: always run; ``cac.coding.prefilter``)
+    words: frozenset[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +80,7 @@ def rules() -> tuple[StatusRule, ...]:
                 else None,
                 tuple(row.get("not_with", ())),
                 _any_of(row.get("item_unless")),
+                literal_words(pattern.pattern, pattern.flags),
             )
         )
     return tuple(out)
@@ -557,7 +561,10 @@ def _satisfied(ctx: GuidelineContext, text: str) -> list[tuple[StatusRule, list[
         return list(memo[1])
     found: list[tuple[StatusRule, list[Span]]] = []
     ruled: set[str] = set()  # codes the rules found in this note
+    lowered = text.lower()
     for rule in rules():
+        if not may_match(rule.words, lowered):
+            continue
         if not ctx.store.is_billable("ICD-10-CM", rule.code):
             continue
         if rule.unless is not None and rule.unless.search(text):

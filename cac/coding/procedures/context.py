@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from cac.coding.prefilter import may_match
 from cac.coding.procedures.data import compile_flex, load_yaml
 
 # A clause ends at a sentence stop, a semicolon, a blank line, or a line break before a list item ("- ", "2) ",
@@ -121,6 +122,23 @@ class NoteContext:
             (m.start, m.end, m.assertion) for m in mentions if m.type == "procedure" and m.assertion in _NEVER_CODED
         ]
         self.clauses = self._split()
+        self._spans_memo: dict[tuple[re.Pattern[str], ...], list[tuple[int, int]]] = {}
+
+    def spans_of(
+        self, patterns: tuple[re.Pattern[str], ...], words: tuple[frozenset[str] | None, ...] = ()
+    ) -> list[tuple[int, int]]:
+        """(start, end) of every match of ``patterns`` in the note, sorted; a pattern none of whose required
+        ``words`` (``cac.coding.prefilter``) occurs is not run. Read once per note."""
+        found = self._spans_memo.get(patterns)
+        if found is None:
+            found = sorted(
+                (m.start(), m.end())
+                for i, p in enumerate(patterns)
+                if may_match(words[i] if i < len(words) else None, self.lower)
+                for m in p.finditer(self.text)
+            )
+            self._spans_memo[patterns] = found
+        return list(found)
 
     def _procedure_headers(self) -> list[tuple[int, int]]:
         """Spans of the procedure list(s) of the note and of its title line."""

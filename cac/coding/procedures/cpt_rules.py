@@ -56,6 +56,8 @@ class Family:
     suppressed_by: tuple[str, ...] = ()
     result_test: bool = False
     keywords: frozenset[str] | None = None
+    # per trigger: words one of which its matches contain (None: always run)
+    trigger_words: tuple[frozenset[str] | None, ...] = ()
     requires_note: bool = False
     count_triggers: bool = False
 
@@ -64,6 +66,11 @@ def _patterns(items: Any) -> tuple[re.Pattern[str], ...]:
     if isinstance(items, str):
         items = [items]
     return tuple(compile_flex(p) for p in items or ())
+
+
+def _trigger_words(items: Any) -> tuple[frozenset[str] | None, ...]:
+    """Each trigger's required words, in trigger order."""
+    return tuple(required_literals(p) for p in ([items] if isinstance(items, str) else items or ()))
 
 
 def _keywords(items: Any) -> frozenset[str] | None:
@@ -110,6 +117,7 @@ def families() -> tuple[Family, ...]:
                 name=raw["name"],
                 trigger=_patterns(raw["trigger"]),
                 keywords=_keywords(raw["trigger"]),
+                trigger_words=_trigger_words(raw["trigger"]),
                 settings=tuple(raw.get("settings") or DEFAULT_SETTINGS),
                 note_types=tuple(None if t in (None, "none") else t for t in raw.get("note_types") or ()),
                 scope=raw.get("scope"),
@@ -212,7 +220,7 @@ def count_trigger_items(family: Family, ctx: NoteContext) -> int:
     """How many separate acts of the family the note documents: the clauses holding an unblocked trigger
     ("1) punch biopsy, L forearm ... 2) punch biopsy, lower back"), outside the note's title and procedure list
     (which name the same acts again) unless only they name it."""
-    hits = sorted((m.start(), m.end()) for p in family.trigger for m in p.finditer(ctx.text))
+    hits = ctx.spans_of(family.trigger, family.trigger_words)
     clauses = {ctx.clause_index(s) for s, e in hits if ctx.ok(s, e, use_mentions=not family.result_test)} - {-1}
     body = {i for i in clauses if not ctx.in_header(ctx.clauses[i].start)} if clauses else set()
     return len(body or clauses)
@@ -226,7 +234,7 @@ def _first_trigger(family: Family, ctx: NoteContext) -> tuple[Span, str] | None:
     skipped: list[str] = []
     if family.keywords is not None and not any(k in ctx.lower for k in family.keywords):
         return None
-    hits = sorted((m.start(), m.end()) for p in family.trigger for m in p.finditer(ctx.text))
+    hits = ctx.spans_of(family.trigger, family.trigger_words)
     report = ctx.note_type in {"operative_report", "procedure_note"} and ctx.has_procedure_list()
     if report:
         # the procedure list decides: when it names the family, a mention in the narrative adds nothing

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from cac.coding.prefilter import literal_words
+
 
 @cache
 def load_yaml(name: str) -> Any:
@@ -96,56 +98,7 @@ def compile_flex(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(flex(pattern), flags | re.I | re.S)
 
 
-@cache
-def _sre_parser() -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module("re._parser")
-    except ImportError:  # Python < 3.11
-        return importlib.import_module("sre_parse")
-
-
 def required_literals(pattern: str) -> frozenset[str] | None:
-    """Lower-case words one of which every match of ``pattern`` contains, or None when no such words can be read
-    off the pattern. Lets a rule skip a note that cannot match before running the regex over it."""
-    try:
-        parsed = _sre_parser().parse(flex(pattern), re.I)
-    except Exception:  # noqa: BLE001 - an unusual pattern is simply not prefiltered
-        return None
-    found = _seq_literals(list(parsed))
-    return frozenset(found) if found else None
-
-
-def _seq_literals(items: list[Any]) -> set[str] | None:
-    """The best requirement of a sequence: its longest literal run (3+ letters), else the tightest required item."""
-    parser = _sre_parser()  # its module namespace holds the opcode constants
-    literal, branch, subpattern = parser.LITERAL, parser.BRANCH, parser.SUBPATTERN
-    max_repeat, min_repeat = parser.MAX_REPEAT, parser.MIN_REPEAT
-    runs: list[str] = []
-    run = ""
-    options: list[set[str]] = []
-    for op, av in items:
-        if op is literal:
-            run += chr(av)
-            continue
-        if len(run) >= 3:
-            runs.append(run)
-        run = ""
-        sub: set[str] | None = None
-        if op is subpattern:
-            sub = _seq_literals(list(av[-1]))
-        elif op is branch:
-            parts = [_seq_literals(list(b)) for b in av[1]]
-            sub = set().union(*parts) if parts and all(parts) else None  # type: ignore[arg-type]
-        elif op in (max_repeat, min_repeat) and av[0] >= 1:
-            sub = _seq_literals(list(av[2]))
-        if sub:
-            options.append(sub)
-    if len(run) >= 3:
-        runs.append(run)
-    if runs:
-        return {max(runs, key=len).lower()}
-    if options:
-        return min(options, key=len)
-    return None
+    """Lower-case words one of which every match of the rule regex ``pattern`` (flexible white space,
+    case-insensitive) contains, or None; see ``cac.coding.prefilter``."""
+    return literal_words(flex(pattern), re.I)

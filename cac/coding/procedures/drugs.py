@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from cac.coding.prefilter import may_match
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
-from cac.coding.procedures.data import compile_flex, load_tsv, load_yaml
+from cac.coding.procedures.data import compile_flex, load_tsv, load_yaml, required_literals
 from cac.coding.types import Candidate, Span
 
 HCPCS = "HCPCS"
@@ -74,6 +75,8 @@ class DrugLine:
     hcpcs_drug: str
     prefer: tuple[str, ...]
     routes: tuple[str, ...]
+    # words one of which every name match contains (None: always searched; ``cac.coding.prefilter``)
+    words: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def drug_lines() -> tuple[DrugLine, ...]:
             hcpcs_drug=row["hcpcs_drug"].lower(),
             prefer=tuple(c.strip() for c in row["prefer"].split(",") if c.strip()),
             routes=tuple(r.strip().lower() for r in row["routes"].split(",") if r.strip()),
+            words=required_literals(row["names"]),
         )
         for row in load_tsv("drugs.tsv")
     )
@@ -161,22 +165,23 @@ def _generic(title: str) -> str | None:
     return re.sub(r"\([^)]*\)", " ", m.group(1)).split(" not therapeutically")[0].strip() or None
 
 
+# A word as the release's drug names are written (letters and inner hyphens), standing alone.
+_NAME_WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z-]*[A-Za-z](?![\w-])")
+
+
 @lru_cache(maxsize=4)
-def _auto_index(store_key: int, store: Any) -> tuple[re.Pattern[str], dict[str, DrugLine]]:
-    """One pattern for every release-read drug name (hundreds of names: one pass over the note, not one each)."""
-    lines = auto_lines(store_key, store)
-    by_name = {line.hcpcs_drug: line for line in lines}
-    names = sorted(by_name, key=len, reverse=True)
-    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(n) for n in names)})(?![\w-])", re.I)
-    return pattern, by_name
+def _auto_index(store_key: int, store: Any) -> dict[str, DrugLine]:
+    """Every release-read drug name (hundreds of one-word names): looked up word by word, one pass over the note."""
+    return {line.hcpcs_drug: line for line in auto_lines(store_key, store)}
 
 
 def _name_hits(text: str, store: Any) -> list[tuple[DrugLine, re.Match[str]]]:
     """(line, match) for every drug name in the note: the table's lines first, then the release's names."""
-    out = [(line, m) for line in drug_lines() for m in line.names.finditer(text)]
+    lowered = text.lower()
+    out = [(line, m) for line in drug_lines() if may_match(line.words, lowered) for m in line.names.finditer(text)]
     if store is not None:
-        pattern, by_name = _auto_index(id(store), store)
-        out += [(by_name[m.group(0).lower()], m) for m in pattern.finditer(text) if m.group(0).lower() in by_name]
+        by_name = _auto_index(id(store), store)
+        out += [(by_name[m.group(0).lower()], m) for m in _NAME_WORD.finditer(text) if m.group(0).lower() in by_name]
     return out
 
 

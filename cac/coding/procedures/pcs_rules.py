@@ -45,12 +45,19 @@ class PcsFamily:
     note_types: tuple[str | None, ...] = ()
     score: float = 0.85
     keywords: frozenset[str] | None = None
+    # per trigger: words one of which its matches contain (None: always run)
+    trigger_words: tuple[frozenset[str] | None, ...] = ()
 
 
 def _patterns(items: Any) -> tuple[re.Pattern[str], ...]:
     if isinstance(items, str):
         items = [items]
     return tuple(compile_flex(p) for p in items or ())
+
+
+def _trigger_words(items: Any) -> tuple[frozenset[str] | None, ...]:
+    """Each trigger's required words, in trigger order."""
+    return tuple(required_literals(p) for p in ([items] if isinstance(items, str) else items or ()))
 
 
 def _keywords(items: Any) -> frozenset[str] | None:
@@ -94,6 +101,7 @@ def pcs_families() -> tuple[PcsFamily, ...]:
                 name=raw["name"],
                 trigger=_patterns(raw["trigger"]),
                 keywords=_keywords(raw["trigger"]),
+                trigger_words=_trigger_words(raw["trigger"]),
                 template=str(raw["template"]),
                 slots=dict(raw.get("slots") or {}),
                 defaults={k: str(v) for k, v in (raw.get("defaults") or {}).items()},
@@ -254,7 +262,7 @@ def propose_pcs(ctx: NoteContext, store: Any, note_type: str | None = None) -> l
         if family.keywords is not None and not any(k in ctx.lower for k in family.keywords):
             continue
         trig = None
-        for start, end in sorted((m.start(), m.end()) for p in family.trigger for m in p.finditer(ctx.text)):
+        for start, end in ctx.spans_of(family.trigger, family.trigger_words):
             if not ctx.ok(start, end):
                 continue
             lo, hi = ctx.window(start, following=2)
