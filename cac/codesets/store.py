@@ -24,6 +24,7 @@ from cac.codesets.systems import ICD10CM, canonical_system, normalise_code, try_
 
 SCHEMA_VERSION = "3"
 INDEX_SYSTEM = "ICD-10-CM index"
+_ROW_MEMO_MAX = 200_000  # code rows kept in memory per store (ICD-10-CM has about 98k codes)
 # Notes of an ancestor that bind its descendants (inclusion terms and short titles do not).
 _INHERITED_KINDS = tuple(k for k in NOTE_KINDS if k not in ("inclusion_term", "short_title"))
 
@@ -103,6 +104,9 @@ class CodeSetStore:
             rows = []
         self._active = {system: release for system, release in rows}
         self._searcher = None
+        # code rows read so far: a note asks for the same titles and billable flags many times; any write through
+        # this store (``_transaction``) empties it
+        self._rows: dict[tuple[str, str, str], tuple | None] = {}
 
     # ------------------------------------------------------------------ releases
     def active_release(self, system: str) -> str | None:
@@ -126,11 +130,17 @@ class CodeSetStore:
         release = self._active.get(system)
         if release is None:
             return None
-        return self._conn.execute(
+        key = (system, release, code)
+        if key in self._rows:
+            return self._rows[key]
+        row = self._conn.execute(
             "SELECT code, title, billable, parent, kind, chapter, block FROM codes "
             "WHERE system=? AND release=? AND code=?",
-            (system, release, code),
+            key,
         ).fetchone()
+        if len(self._rows) < _ROW_MEMO_MAX:
+            self._rows[key] = row
+        return row
 
     def _canonical(self, system: str, code: str) -> tuple[str, str | None]:
         system = canonical_system(system)

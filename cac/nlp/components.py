@@ -38,15 +38,25 @@ SECTION_DEFAULTS = {
 ROS_SECTIONS = frozenset({"review_of_systems"})
 PLAN_SECTIONS = frozenset({"plan", "follow_up", "discharge_instructions"})
 PAST_SECTIONS = frozenset({"past_medical_history", "past_surgical_history"})
+_TEXT_KEY = "cac_note_text"
 RESOLVED = frozenset({"resolved", "has resolved", "have resolved", "resolution of"})
 _CLAUSE_PUNCT = frozenset(":;()[]{}")
+
+
+def note_text(doc: Doc) -> str:
+    """The note's text, joined once per Doc: ``Doc.text`` joins every token again on each access."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if not isinstance(text, str):
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text
 
 
 class SectionDetector:
     """Sets ``doc._.sections``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.sections = find_sections(doc.text)
+        doc._.sections = find_sections(note_text(doc))
         return doc
 
 
@@ -59,7 +69,7 @@ class SentenceSplitter:
             doc._.sentence_offsets = []
             return doc
         sections: list[Section] = doc._.sections or []
-        starts = sentence_starts(doc.text, sections)
+        starts = sentence_starts(note_text(doc), sections)
         idx = doc.to_array("IDX").astype(np.int64)
         flags = np.full(n, -1, dtype=np.int64)
         pos = np.searchsorted(idx, np.asarray(starts, dtype=np.int64), side="left")
@@ -67,7 +77,7 @@ class SentenceSplitter:
         flags[pos] = 1
         flags[0] = 1
         doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))  # type: ignore[arg-type]
-        ends = [*starts[1:], len(doc.text)]
+        ends = [*starts[1:], len(note_text(doc))]
         doc._.sentence_offsets = list(zip(starts, ends, strict=True))
         return doc
 
@@ -77,7 +87,7 @@ class AbbreviationExpander:
     and abbreviations the note defines itself (scispacy's AbbreviationDetector, when it ran before us)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = note_text(doc)
         sents = doc._.sentence_offsets or [(0, len(text))]
         sent_starts = [s for s, _ in sents]
         sections = doc._.sections or []
@@ -137,7 +147,7 @@ class MentionFinder:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = note_text(doc)
         index = self.index
         expansions = {a.start: a for a in (doc._.abbreviation_expansions or [])}
         sents = doc._.sentence_offsets or ([(0, len(text))] if text else [])
