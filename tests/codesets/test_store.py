@@ -81,3 +81,17 @@ def test_terms_cover_titles_and_inclusion_terms(store):
     terms = {(text, code, source) for text, code, source in store.terms("ICD-10-CM") if code == "I21.9"}
     assert ("Acute myocardial infarction, unspecified", "I21.9", "title") in terms
     assert ("Myocardial infarction (acute) NOS", "I21.9", "inclusion") in terms
+
+
+def test_a_replaced_release_is_read_fresh_after_the_write(tmp_path):
+    """Code rows are kept in memory between reads; a write through the store must not leave stale ones."""
+    from cac.codesets.model import CodeRecord
+    from cac.codesets.store import CodeSetStore
+
+    store = CodeSetStore.create(tmp_path / "codes.sqlite")
+    store.write_release("HCPCS", "2099-01", [CodeRecord("A0001", "First title", True)], source="test")
+    assert store.title("HCPCS", "A0001") == "First title"
+    assert store.is_billable("HCPCS", "A0001")
+    store.write_release("HCPCS", "2099-01", [CodeRecord("A0001", "Second title", False)], source="test")
+    assert store.title("HCPCS", "A0001") == "Second title"
+    assert not store.is_billable("HCPCS", "A0001")
