@@ -231,6 +231,9 @@ def _historical(cand: Candidate, ctx: GuidelineContext) -> list[Candidate]:
         return []  # a procedure done in the past is not a procedure of this encounter
     if _HISTORY_Z.covers(cand.code) or cand.code == "I25.2":
         return [cand]
+    if _remission_status(cand, ctx.text or ""):
+        add_rationale(cand, "rule: remission is a status of the current condition, coded with it, not as history")
+        return [cand]
     chronic = lookup("chronic_conditions.tsv", cand.code)
     if chronic is not None:
         add_rationale(cand, f"rule: chronic condition ({chronic[1]}) in past history still coded as current")
@@ -240,6 +243,22 @@ def _historical(cand: Candidate, ctx: GuidelineContext) -> list[Candidate]:
         return []
     why = f"rule: personal history of {cand.code} ({row[2]}) -> {row[1]} (Section I.C.21.c.4)"
     return [derive(cand, row[1], ctx, why, score=_history_score(cand))]
+
+
+_REMISSION_TITLE = re.compile(r"\bremission\b|\brelapse\b", re.IGNORECASE)
+_REMISSION_WORDS = re.compile(r"\bremission\b", re.IGNORECASE)
+
+
+def _remission_status(cand: Candidate, text: str) -> bool:
+    """A condition said to be "in remission" whose code states the remission status (leukemia and myeloma C90-C95,
+    substance dependence F1x.x1, depression F32-F33): the status code is current, not a personal history."""
+    if not _REMISSION_TITLE.search(cand.title or ""):
+        return False
+    for span in cand.evidence:
+        end = _SENTENCE_END.search(text, span.end)
+        if _REMISSION_WORDS.search(text, span.start, end.start() if end else len(text)):
+            return True
+    return False
 
 
 # A malignancy removed and not treated since: "BCC of the nose s/p Mohs 2019, margins clear, no further treatment".

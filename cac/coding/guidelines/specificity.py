@@ -68,11 +68,29 @@ FACETS: dict[str, list[tuple[str, str]]] = {
         ("type 2", r"\btype\s*(?:2|ii)\b|\bt2dm\b|\bdm\s*(?:2|ii)\b|\bniddm\b"),
     ],
     "sex": [("female", r"\bfemale\b|\bwom[ae]n\b"), ("male", r"\bmale\b|\bm[ae]n\b")],
+    # leukemia, myeloma and lymphoma codes by remission status (C90-C95); substance use "in remission" (F1x.x1)
+    "remission": [
+        ("relapse", r"\bin relapse\b|\brelapsed\b"),
+        (
+            "not in remission",
+            r"\bnot (?:having )?achieved remission\b|\bnot in remission\b|\bfailed to achieve remission\b",
+        ),
+        ("in remission", r"\bin (?:complete |partial |full |sustained |early )?remission\b"),
+    ],
 }
 # A more specific value documented hides the general ones it contains.
-_HIDES = {"acute on chronic": ("acute", "chronic"), "combined": ("systolic", "diastolic"), "3a": ("3",), "3b": ("3",)}
+_HIDES = {
+    "acute on chronic": ("acute", "chronic"),
+    "combined": ("systolic", "diastolic"),
+    "3a": ("3",),
+    "3b": ("3",),
+    "not in remission": ("in remission",),
+}
 _COMPILED = {f: [(v, re.compile(p, re.IGNORECASE)) for v, p in vals] for f, vals in FACETS.items()}
 _UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
+# What a title says when the note says nothing of it: "without" a complication; a leukemia "not having achieved
+# remission" (the index's default for leukemia and myeloma, not "in relapse")
+_DEFAULT_WHEN_UNSAID = re.compile(r"\bwithout\b|\bnot having achieved remission\b", re.IGNORECASE)
 
 _SEQUELA = re.compile(r"\bsequela|\blate effect", re.IGNORECASE)
 _SUBSEQUENT = re.compile(
@@ -206,11 +224,13 @@ def rank_descendants(entry: CodeEntry, text: str, ctx: GuidelineContext, letter:
         own = _words(_ENCOUNTER_SUFFIX.split(title)[0]) - parent_words
         if own and all(re.search(rf"\b{re.escape(w)}", text) for w in own):
             matches += len(own)
-        extras = sum(1 for f in tf if f not in documented)
+        # a leukemia "not having achieved remission" is the code when the note says nothing of remission
+        extras = sum(1 for f, v in tf.items() if f not in documented and (f, v) != ("remission", "not in remission"))
         n_unspecified = len(_UNSPECIFIED.findall(title))
-        without = len(re.findall(r"\bwithout\b", title, re.IGNORECASE))  # the default when nothing is said
+        without = len(_DEFAULT_WHEN_UNSAID.findall(title))  # the default when nothing is said
         key = (-matches, extras, -n_unspecified, -without, len(title), code)
-        fits.append(Fit(code, matches, extras, n_unspecified > 0, key))
+        default = tf.get("remission") == "not in remission" and "remission" not in documented
+        fits.append(Fit(code, matches, extras, n_unspecified > 0 or default, key))
     return sorted(fits, key=lambda f: f.key)
 
 

@@ -282,3 +282,17 @@ def test_cancer_under_treatment_is_no_history(make, context):
     past = make("C44.92", "SCC", note, assertion="historical")
     now = make("C44.519", "basal cell carcinoma", note)
     assert sorted(codes(assertion.apply([past, now], context(text=note)))) == ["C44.519", "Z85.828"]
+
+
+@pytest.mark.parametrize(
+    ("code", "note", "evidence"),
+    [
+        ("C92.01", "AML in remission after induction.", "AML"),
+        ("F10.21", "Alcohol dependence, in sustained remission.", "Alcohol dependence"),
+    ],
+)
+def test_in_remission_is_the_current_status_code_not_a_history(make, context, code, note, evidence):
+    """A leukemia or a dependence "in remission" keeps its remission code (C92.01, F10.21), not Z85.6 / history."""
+    out = assertion.apply([make(code, evidence, note, assertion="historical")], context(text=note))
+    assert codes(out) == [code]
+    assert out[0].evidence[0].text == evidence

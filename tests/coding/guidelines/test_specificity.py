@@ -282,3 +282,21 @@ def test_od_as_overdose_is_no_side_and_stated_handedness_decides(make, context):
     assert codes(specificity.apply([make("S61.519A", "Laceration of wrist", note)], context(text=note))) == ["S61.519A"]
     clause = "Right hemiparesis; patient is left hand dominant"
     assert specificity.side_dominance("right", clause, clause) == "nondominant"
+
+
+@pytest.mark.parametrize(
+    ("code", "note", "evidence", "expected"),
+    [
+        ("C95.9", "Leukemia, followed by oncology.", "Leukemia", "C95.90"),
+        ("C92.0", "Acute myeloid leukemia, induction planned.", "Acute myeloid leukemia", "C92.00"),
+        ("C92.0", "Acute myeloid leukemia in complete remission.", "Acute myeloid leukemia", "C92.01"),
+        ("C90.0", "Relapsed multiple myeloma.", "multiple myeloma", "C90.02"),
+    ],
+)
+def test_remission_status_read_and_not_having_achieved_remission_by_default(
+    make, context, code, note, evidence, expected
+):
+    """C90-C95 codes by remission status: a leukemia with nothing said of remission is "not having achieved
+    remission", never "in relapse"."""
+    out = specificity.apply([make(code, evidence, note)], context(text=note))
+    assert codes(out) == [expected]
