@@ -282,3 +282,34 @@ def test_cancer_under_treatment_is_no_history(make, context):
     past = make("C44.92", "SCC", note, assertion="historical")
     now = make("C44.519", "basal cell carcinoma", note)
     assert sorted(codes(assertion.apply([past, now], context(text=note)))) == ["C44.519", "Z85.828"]
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "words"),
+    [
+        ("Allergies: PCN (hives), sulfa - rash, codeine (nausea)\nAssessment: hypertension.", "L50.9", "hives"),
+        ("Allergies: PCN (hives), sulfa - rash, codeine (nausea)\nAssessment: hypertension.", "R21", "rash"),
+        ("ALLERGIES:\n- Codeine: nausea\n\nHPI: knee pain.", "R11.0", "nausea"),
+        ("She is allergic to latex (hives). Knee pain today.", "L50.9", "hives"),
+    ],
+)
+def test_a_reaction_in_an_allergy_list_is_no_current_problem(make, context, note, code, words):
+    out = assertion.apply([make(code, words, note)], context(text=note))
+    assert codes(out) == []
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "words"),
+    [
+        (
+            "Allergies: none\nPatient presents with two days of hives on the trunk and arms after a new soap.",
+            "L50.9",
+            "hives",
+        ),
+        ("Allergic reaction with hives after eating peanuts.", "L50.9", "hives"),
+        ("Allergies: sulfa (rash). Today: nausea since last night.", "R11.0", "nausea"),
+    ],
+)
+def test_a_current_reaction_outside_the_allergy_list_stays(make, context, note, code, words):
+    out = assertion.apply([make(code, words, note)], context(text=note))
+    assert codes(out) == [code]
