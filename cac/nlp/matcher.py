@@ -24,7 +24,7 @@ from cac.nlp.normalise import STOPWORDS, bag, content_words
 
 log = logging.getLogger(__name__)
 
-MATCHER_VERSION = "11"
+MATCHER_VERSION = "13"
 MAX_WORDS = 8
 MIN_TYPO_LEN = 6
 PROBLEM_SYSTEMS = ("ICD-10-CM",)
@@ -47,8 +47,18 @@ class TermIndex:
     # bag key -> candidate -> the abbreviation that is also an English word the key names it by ("all" for
     # "Acute lymphoblastic leukemia [ALL]"): the candidate needs the note to write the abbreviation in capitals
     cased: dict[tuple[str, ...], dict[Candidate, str]] = field(default_factory=dict)
+    # the substances of the Table of Drugs and Chemicals, and the terms and subterms of the Alphabetic Index (bag
+    # keys): a substance the index names nowhere else is a drug, not a mention ("salicylic acid"; see ``finish``)
+    substances: set[tuple[str, ...]] = field(default_factory=set)
+    main_terms: set[tuple[str, ...]] = field(default_factory=set)
 
     def add(self, text: str, system: str, code: str, source: str) -> None:
+        drug_row = _DRUG_COLUMN.search(text) if source == "index" else None
+        if drug_row:  # "Salicylic acid > ... Adverse effect": the substance, before its column and subterms
+            self.substances.update(bag(w) for w in _variants(text[: drug_row.start()].split(" > ")[0]) if w)
+        elif source == "index":  # every term and subterm of the index, a site ("Disease > liver") as well
+            for k, segment in enumerate(text.split(" > ")):
+                self.main_terms.update(bag(w) for w in _variants(segment, main=k == 0) if w)
         worded = [a for a in _ACRONYM.findall(text) if a in word_abbreviations()]
         for variant in _acronym_variants(text):
             if " > " in variant:
@@ -98,7 +108,13 @@ class TermIndex:
             self._add_words(main, None)
 
     def finish(self) -> None:
-        """Build the typo index over long vocabulary words (a deletion pointing at two words is dropped)."""
+        """Mark the drugs (a substance of the Table of Drugs whose words are no term or subterm of the index and have
+        no code of their own) and build the typo index over long vocabulary words (a deletion pointing at two words
+        is dropped)."""
+        for key in self.substances - self.main_terms:
+            if key in self.entries and not self.entries[key] and key not in self.kinds:
+                self.kinds[key] = DRUG
+        self.substances, self.main_terms = set(), set()
         deletes: dict[str, str] = {}
         ambiguous = set()
         for w in self.vocab:
@@ -162,6 +178,13 @@ _GROUPING_SUBTERMS = frozenset(
 
 
 _ACRONYM = re.compile(r"\s*[\[(]([A-Z][A-Z0-9]{1,7})[\])]")
+# The column of a Table of Drugs and Chemicals row, as the store's terms append it to the substance.
+_DRUG_COLUMN = re.compile(
+    r" (?:Adverse effect|Underdosing|"
+    r"Poisoning (?:Accidental \(unintentional\)|Intentional self-harm|Assault|Undetermined))$"
+)
+# The kind of a matched drug name: not a condition, not reported as a mention (``MentionFinder``).
+DRUG = "drug"
 
 
 # One word naming a condition by its ending ("-emia", "-itis", "-osis"...) or as a condition.
@@ -343,7 +366,7 @@ class Match:
     end: int
     candidates: list[Candidate]
     words: int
-    kind: str | None = None  # "problem" | "procedure" when the lexicon says so
+    kind: str | None = None  # "problem" | "procedure" when the lexicon says so, DRUG for a drug's name
 
 
 MIN_WORDS_ACROSS_COMMA = 3

@@ -202,3 +202,22 @@ def test_a_bracketed_abbreviation_that_is_an_english_word_needs_capitals() -> No
         tokens = [(m.start(), m.end(), tuple(content_words(m.group()))) for m in re.finditer(r"\w+", text)]
         tokens = [t for t in tokens if t[2]]
         assert [text[m.start : m.end] for m in find_matches(index, tokens, text=text)] == found, text
+
+
+def test_a_substance_of_the_table_of_drugs_is_a_drug_not_a_mention() -> None:
+    from cac.nlp.matcher import DRUG
+    from cac.nlp.normalise import bag
+
+    index = build_index(
+        [
+            ("Salicylic acid > topical Adverse effect", "ICD-10-CM", "T49.4X5", "index"),
+            ("Acidity, gastric", "ICD-10-CM", "K30", "index"),
+            ("Alcohol, alcoholic > withdrawal", "ICD-10-CM", "F10.939", "index"),
+            ("Alcohol > beverage Poisoning Accidental (unintentional)", "ICD-10-CM", "T51.0X1", "index"),
+        ]
+    )
+    assert index.kinds[bag(content_words("salicylic acid"))] == DRUG
+    # a substance that is also a main term of the index ("Alcohol") names a condition there: no drug
+    assert index.kinds.get(bag(content_words("alcohol"))) is None
+    tokens = [(m.start(), m.end(), tuple(content_words(m.group()))) for m in re.finditer(r"\w+", "salicylic acid")]
+    assert [m.kind for m in find_matches(index, tokens)] == [DRUG]

@@ -95,3 +95,23 @@ def test_a_service_is_not_a_condition() -> None:
     assert "Infectious Diseases" not in texts and "addiction" not in texts
     assert "Alcohol use disorder, mild" in texts
     assert texts.count("cellulitis") == 2  # "Consults: ID for cellulitis" keeps it
+
+
+def test_a_drug_name_is_no_mention_nor_are_its_words() -> None:
+    from cac.nlp.components import MentionFinder
+    from cac.nlp.matcher import build_index
+
+    finder = MentionFinder(
+        build_index(
+            [
+                ("Salicylic acid > topical Adverse effect", "ICD-10-CM", "T49.4X5", "index"),
+                ("Acid > peptic", "ICD-10-CM", "K30", "index"),
+                ("Wart", "ICD-10-CM", "B07.9", "index"),
+            ]
+        )
+    )
+    nlp = load_pipeline()
+    doc = nlp.make_doc("Plan: salicylic acid to the wart.")
+    for _name, proc in nlp.pipeline:
+        doc = finder(doc) if _name == "cac_mentions" else proc(doc)
+    assert [m.text for m in doc._.mentions] == ["wart"]

@@ -3,16 +3,19 @@
 ``apply_guidelines(candidates, GuidelineContext(setting=..., store=..., text=...))`` runs one pure rule
 family after the other, in this order (each change is appended to the candidate's ``rationale``):
 
-1. ``assertion``   negated/hypothetical dropped; family -> Z80-Z84; past history -> Z85-Z87 unless chronic.
+1. ``assertion``   negated/hypothetical dropped; family -> Z80-Z84; past history -> Z85-Z87 unless chronic; a
+                   reaction in an allergy list and a disease named in a list of vaccines are no conditions.
 2. ``uncertainty`` "possible" diagnoses: dropped outpatient/ED, coded as established inpatient.
-   ``status``      status, long-term drug therapy and history Z codes read from the note's words.
+   ``status``      status, long-term drug therapy and history Z codes read from the note's words; tobacco
+                   dependence (F17.2-) and breast density (R92.3-) statements.
    ``detail``      heart failure, respiratory failure, pulmonary hypertension, influenza detail from every clause.
 3. ``specificity`` only billable codes; non-billable codes extended to the documented detail; 7th character.
    ``injury``      fractures, wounds, sprains coded from their clause (site, side, displacement, 7th character).
 4. ``combination`` diabetes, hypertension, COPD, sepsis combination codes.
 5. ``symptoms``    signs and symptoms integral to a confirmed diagnosis dropped.
    ``pregnancy``   chapter 15 codes first in a pregnant patient, by trimester or childbirth (Section I.C.15).
-   ``encounter``   aftercare, follow-up and counseling Z codes only from the reason for the visit.
+   ``encounter``   aftercare, follow-up and counseling Z codes only from the reason for the visit; a well-child
+                   or newborn check -> Z00.1-.
 6. ``excludes1``   never both codes of an Excludes1 pair.
 7. ``pairs``       "code first" / "use additional code" pairs kept together (etiology score >= manifestation).
 

@@ -7,10 +7,13 @@ I25.2 for an old MI); a chronic condition documented in the past history that st
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 
-from cac.coding.guidelines.common import ICD, CodeSpec, add_rationale, derive, hold, is_held, lookup
+from cac.coding.guidelines.common import ICD, CodeSpec, add_rationale, derive, hold, is_held, load_tsv, lookup
 from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.guidelines.patterns import ALLERGY_HEADER, ALLERGY_STATEMENT
 from cac.coding.rank import HISTORY_SECTION_WEIGHT, HISTORY_SECTIONS, section_weight
 from cac.coding.types import Candidate, Span
 from cac.nlp import experiencer
@@ -76,7 +79,62 @@ _FAMILY_CUT = re.compile(r"[.;](?:\s|$)|\n\s*\n|\n(?=\s*[A-Z][A-Za-z /&]{0,30}:)
 _FAMILY_REACH = 60
 
 
+@cache
+def allergy_reactions() -> tuple[CodeSpec, ...]:
+    """The reactions an allergy list names (``resources/allergy_reactions.tsv``)."""
+    return tuple(CodeSpec(row[0]) for row in load_tsv("allergy_reactions.tsv"))
+
+
+# Where an allergy statement's clause begins: a sentence stop, a semicolon, a line break.
+_CLAUSE_START = re.compile(r"[;\n]|\.\s")
+
+
+# How long a line of an allergy list may be: longer lines below the header are prose, no longer the list.
+_LIST_LINE = 60
+
+
+def _under_allergy_header(text: str, pos: int) -> bool:
+    """``pos`` stands in the body of an allergy list: after an allergy header on its line, or on a short list line
+    below it in the same paragraph ("ALLERGIES:\n- PCN (hives)")."""
+    para = text.rfind("\n\n", 0, pos) + 1
+    headers = list(_HEADER.finditer(text, para, pos))
+    if not headers or not ALLERGY_HEADER.search(headers[-1].group(1)):
+        return False
+    below = text[headers[-1].end() : text.find("\n", pos) if "\n" in text[pos:] else len(text)].split("\n")
+    return all(len(line.strip()) <= _LIST_LINE for line in below[1:])
+
+
+def in_allergy_list(text: str, span: Span) -> bool:
+    """The span stands in an allergy list (under an allergy header) or after an allergy statement in its clause
+    ("allergic to latex (hives)", "PCN allergy - rash")."""
+    if _under_allergy_header(text, span.start):
+        return True
+    starts = [m.end() for m in _CLAUSE_START.finditer(text, max(0, span.start - 120), span.start)]
+    lead = text[starts[-1] if starts else max(0, span.start - 120) : span.start]
+    return bool(ALLERGY_STATEMENT.search(lead))
+
+
+def _past_reaction(cand: Candidate, ctx: GuidelineContext) -> bool:
+    """A reaction code whose every mention is the reaction of a listed allergy: a past reaction, not a problem."""
+    return _every_mention(cand, ctx, allergy_reactions(), in_allergy_list)
+
+
+def _every_mention(
+    cand: Candidate, ctx: GuidelineContext, codes: tuple[CodeSpec, ...], where: Callable[[str, Span], bool]
+) -> bool:
+    """The candidate's code is one of ``codes`` and every one of its mentions stands ``where`` the rule says."""
+    text = ctx.text or ""
+    return (
+        cand.system == ICD
+        and bool(text)
+        and bool(cand.evidence)
+        and any(s.covers(cand.code) for s in codes)
+        and all(where(text, span) for span in cand.evidence)
+    )
+
+
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    candidates = [c for c in candidates if not _past_reaction(c, ctx)]
     out: list[Candidate] = []
     # the patient's conditions a relative's may bear on: current ones, and past cancers (surveillance, screening)
     current = {

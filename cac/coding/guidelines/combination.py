@@ -34,6 +34,7 @@ from cac.coding.guidelines.common import (
     specs,
 )
 from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.guidelines.patterns import denied_before
 from cac.coding.types import Candidate, Span
 
 
@@ -98,9 +99,18 @@ def _affirmed(patterns: list[str], text: str) -> bool:
     return any(_affirmed_matches(p, text) for p in patterns)
 
 
-def _affirmed_matches(pattern: str, text: str, denial: str | None = None) -> list[re.Match[str]]:
+# Words before a condition that deny it in its clause ("no septic shock", "without severe sepsis").
+_DENIED_BEFORE = denied_before("not|denied|never|ruled out|r/o|rule out", stops=".;:\\n")
+# A complication denied or past ("no fistula", "admitted twice for episodes of obstruction").
+_DENIED_OR_PAST_BEFORE = denied_before(
+    "not|denied|never|ruled out|r/o|rule out|history of|h/o|prior|previous|past|episodes? of|resolved",
+    stops=".;:\\n",
+)
+
+
+def _affirmed_matches(pattern: str, text: str, denial: re.Pattern[str] | None = None) -> list[re.Match[str]]:
     """The matches of ``pattern`` in ``text`` not denied just before them (``denial``: the words that deny)."""
-    negation = re.compile(denial or _config()["negation_before"], re.IGNORECASE)
+    negation = denial or _DENIED_BEFORE
     return [
         m
         for m in re.finditer(pattern, text, re.IGNORECASE)
@@ -771,7 +781,7 @@ def crohn(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
             site = ""
         b = bare(c.code)
         fourth = cfg["site_chars"][site] if site else b[3:4]
-        denied = cfg["complication_denied_before"]
+        denied = _DENIED_OR_PAST_BEFORE
         comp = next((r["char"] for r in cfg["complications"] if _affirmed_matches(r["pattern"], joined, denied)), None)
         tail = f"1{comp}" if comp else (b[4:] or "0")
         target = f"{category(c.code)}.{fourth}{tail}"

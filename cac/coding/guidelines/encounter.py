@@ -2,16 +2,22 @@
 
 Aftercare, follow-up, counseling and "encounter for" codes (``resources/encounter_reasons.tsv``) say why the
 patient came. Found only in a plan or a remark ("suture removal in 7 days", "counseling by me"), they are held
-for review instead of proposed.
+for review instead of proposed. A routine child health check (Section I.C.21.c.13, ``resources/routine_exams.yaml``)
+gives Z00.129, Z00.121 when another current condition is coded, or Z00.110/Z00.111 for a newborn by age in days.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from importlib.resources import files
+from typing import Any
 
-from cac.coding.guidelines.common import ICD, CodeSpec, hold, load_tsv
+import yaml
+
+from cac.coding.guidelines.common import ICD, CodeSpec, hold, is_held, load_tsv
 from cac.coding.guidelines.context import GuidelineContext
-from cac.coding.types import Candidate
+from cac.coding.types import Candidate, Span
 
 REASON_SECTIONS = frozenset({"chief_complaint", "reason_for_visit", "indication", "preoperative_diagnosis"})
 
@@ -21,7 +27,67 @@ def encounter_specs() -> tuple[CodeSpec, ...]:
     return tuple(CodeSpec(row[0]) for row in load_tsv("encounter_reasons.tsv"))
 
 
+@cache
+def exam_config() -> dict[str, Any]:
+    """The routine examination patterns (``resources/routine_exams.yaml``)."""
+    return dict(
+        yaml.safe_load((files("cac.coding.guidelines") / "resources" / "routine_exams.yaml").read_text("utf-8"))
+    )
+
+
+# A condition found with the examination makes it one "with abnormal findings" (Z00.121): coded, current, not a Z code.
+_FINDING_SCORE = 0.5
+
+
+def _age_days(text: str, cfg: dict[str, Any]) -> int | None:
+    """The child's age in days where the note first states it ("2-month", "5-day-old", "4 y 1 m")."""
+    match = re.search(cfg["age"], text, re.IGNORECASE)
+    return int(match.group(1)) * int(cfg["days_per_unit"][match.group(2).lower()]) if match else None
+
+
+def routine_child_exam(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """A well-child or newborn check (Section I.C.21.c.13) -> Z00.110/Z00.111 by age, else Z00.121 with another
+    current condition coded, Z00.129 without."""
+    text = ctx.text or ""
+    cfg = exam_config()
+    matches = [
+        m
+        for m in re.finditer(cfg["child_exam"], text, re.IGNORECASE)
+        if not re.search(cfg["not_routine"], text[max(0, m.start() - 30) : m.end() + 10], re.IGNORECASE)
+    ]
+    if not matches or any(c.code.startswith("Z00") for c in candidates):
+        return candidates
+    days = _age_days(text, cfg)
+    if days is not None and days < 29 and re.search(cfg["newborn"], text, re.IGNORECASE):
+        code = "Z00.110" if days < 8 else "Z00.111"
+    elif days is not None and days >= 18 * 365:
+        return candidates  # an adult's check is no child health examination
+    else:
+        found = any(
+            c.system == ICD
+            and not c.code.startswith("Z")
+            and c.assertion == "present"
+            and c.score >= _FINDING_SCORE
+            and not is_held(c.rationale)
+            for c in candidates
+        )
+        code = "Z00.121" if found else "Z00.129"
+    match = matches[0]
+    exam = Candidate(
+        system=ICD,
+        code=code,
+        title=ctx.store.title(ICD, code) or "",
+        score=0.7,
+        evidence=[Span(match.start(), match.end(), match.group(0))],
+        source="rule",
+        rationale=f"rule: routine child health examination -> {code} (Section I.C.21.c.13)",
+        mention_text=match.group(0),
+    )
+    return [*candidates, exam]
+
+
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    candidates = routine_child_exam(candidates, ctx)
     reasons = encounter_specs()
     out: list[Candidate] = []
     for cand in candidates:

@@ -23,6 +23,7 @@ from cac.coding.candidates import SOURCE_WEIGHTS
 from cac.coding.guidelines.assertion import header_before
 from cac.coding.guidelines.common import ICD, add_rationale, bare, covers_any, derive, load_yaml, specs
 from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.guidelines.patterns import ALLERGY_HEADER, denied_before
 from cac.coding.guidelines.specificity import seventh_character, text_facets
 from cac.coding.rank import final_score
 from cac.coding.types import Candidate, Span
@@ -32,9 +33,7 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 # Words a clause negates do not count as its modifiers ("without skull fracture", "no FB").
 _ABSENT = re.compile(r"\b(?:without|no|denies|negative for|free of)\b[^.,;:\n]*", re.IGNORECASE)
-_NEGATED_BEFORE = re.compile(
-    r"\b(?:no|without|denies|negative for|rule out|r/o|ruled out|free of|clear of|no evidence of)\b[^.;\n]*$", re.I
-)
+_NEGATED_BEFORE = denied_before("rule out|r/o|ruled out|free of|clear of|no evidence of", reach=None)
 _NONDISPLACED = re.compile(r"\bnon-?displaced\b|\bundisplaced\b|\bnot displaced\b", re.IGNORECASE)
 _FOREIGN_BODY = re.compile(r"\bforeign bod(?:y|ies)\b|\bFB\b")
 # A clause ends at a sentence stop, a semicolon, a colon, a blank line or a line starting a new item.
@@ -502,21 +501,32 @@ def _dotted(code: str) -> str:
     return f"{b[:3]}.{b[3:]}" if len(b) > 3 else b
 
 
+def _speaks_of_other(text: str, span: Span, context: re.Pattern[str], lead: re.Pattern[str] | None) -> bool:
+    """The mention's clause (``context``), or the words before it on its line (``lead``), show it is not the disease."""
+    if context.search(text[slice(*clause_bounds(text, span.start, span.end))]):
+        return True
+    before = re.split(r"\.\s", text[text.rfind("\n", 0, span.start) + 1 : span.start])[-1]
+    return lead is not None and bool(lead.search(before))
+
+
 def _not_the_disease(candidates: list[Candidate], text: str) -> list[Candidate]:
     """Drop a disease code whose every evidence clause speaks of something else (a tetanus booster is no tetanus)."""
     rules = [
-        (specs(str(r["code"])), re.compile(r["context"], re.IGNORECASE)) for r in _config().get("not_the_disease", [])
+        (
+            specs(str(r["code"])),
+            re.compile(r["context"], re.IGNORECASE),
+            re.compile(r["lead"], re.IGNORECASE) if r.get("lead") else None,
+        )
+        for r in _config().get("not_the_disease", [])
     ]
     out = []
     for cand in candidates:
-        rule = next((rx for spec, rx in rules if cand.system == ICD and covers_any(spec, cand.code)), None)
+        rule = next(
+            ((rx, lead) for spec, rx, lead in rules if cand.system == ICD and covers_any(spec, cand.code)), None
+        )
         if rule is not None and cand.evidence:
-            clauses = [
-                text[slice(*clause_bounds(text, s.start, s.end))]
-                for s in cand.evidence
-                if 0 <= s.start < s.end <= len(text)
-            ]
-            if clauses and all(rule.search(c) for c in clauses):
+            spans = [s for s in cand.evidence if 0 <= s.start < s.end <= len(text)]
+            if spans and all(_speaks_of_other(text, s, *rule) for s in spans):
                 continue
         out.append(cand)
     return out
@@ -544,7 +554,6 @@ def _not_an_injury(candidates: list[Candidate], text: str) -> list[Candidate]:
     rules = [
         (specs(str(r["code"])), re.compile(r["context"], re.IGNORECASE)) for r in _config().get("not_an_injury", [])
     ]
-    allergy = re.compile(r"allerg|intoleran|sensitivit", re.IGNORECASE)
     out = []
     for cand in candidates:
         if cand.system == ICD and cand.code[:1] in "ST" and cand.evidence:
@@ -553,7 +562,7 @@ def _not_an_injury(candidates: list[Candidate], text: str) -> list[Candidate]:
             if clauses and all(
                 any(rx.search(clause) for rx in patterns)
                 or _all_negated(clause)
-                or allergy.search(header_before(text, start))
+                or ALLERGY_HEADER.search(header_before(text, start))
                 for start, clause in clauses
             ):
                 continue

@@ -36,6 +36,7 @@ from cac.coding.guidelines.common import (
     specs,
 )
 from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.guidelines.patterns import AGE, age_years, denied_before
 from cac.coding.types import Candidate, Span
 
 CHAPTER = CodeSpec("O00-O9A")
@@ -43,14 +44,13 @@ CHAPTER = CodeSpec("O00-O9A")
 _ENDED = CodeSpec("O00-O08")
 RULE_SCORE = 0.9
 _FLAGS = re.IGNORECASE | re.MULTILINE
-_AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:y/?o\b|yo\b|y\.o\.|yrs?\.? old\b|years?[- ]old\b)", re.IGNORECASE)
 _GRAVIDA = re.compile(r"\bG(\d{1,2})\s*P\d", re.IGNORECASE)
 _TRIMESTER_WORDS = (
     (1, re.compile(r"\b(first|1st)\s+trimester\b", re.IGNORECASE)),
     (2, re.compile(r"\b(second|2nd)\s+trimester\b", re.IGNORECASE)),
     (3, re.compile(r"\b(third|3rd)\s+trimester\b", re.IGNORECASE)),
 )
-_NEGATED_BEFORE = re.compile(r"\b(no|denies|denied|without|never|negative for)\b[^.;\n]{0,25}$", re.IGNORECASE)
+_NEGATED_BEFORE = denied_before("denied|never")
 # Words of a chapter 15 title that name the period of the pregnancy, not the condition.
 _PERIOD_WORDS = frozenset(
     {"pregnancy", "childbirth", "puerperium", "trimester", "first", "second", "third", "unspecified"}
@@ -357,7 +357,7 @@ def _scar(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
 def _age_and_gravidity(text: str) -> tuple[re.Match[str] | None, str | None]:
     """The patient's stated age, and primigravida or multigravida from G/P or the words."""
     cfg = _config()
-    age = _AGE.search(text)
+    age = AGE.search(text)
     g = _GRAVIDA.search(text)
     if g:
         kind: str | None = "primigravida" if int(g.group(1)) == 1 else "multigravida"
@@ -383,7 +383,7 @@ def _high_risk(cands: list[Candidate], enc: Encounter, ctx: GuidelineContext) ->
     prenatal = bool(_search(cfg["prenatal_visit"], text))
     age, kind = _age_and_gravidity(text)
     named = _affirmed(cfg["elderly_words"], text)
-    years = int(age.group(1)) if age else None
+    years = age_years(age) if age else None
     spans = [_span(m) for m in sorted(named, key=lambda m: -len(m.group(0)))[:1]] + ([_span(age)] if age else [])
     if kind and (named or (prenatal and years is not None and years >= cfg["elderly_age"])):
         found.append((str(cfg["elderly"][kind]), spans, f"elderly {kind}"))

@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from typing import Any
 
 import yaml
 
 from cac.coding.guidelines.assertion import RELATIVE, header_before
 from cac.coding.guidelines.common import clause_at
 from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.guidelines.patterns import ALLERGY_HEADER, stated_age
 from cac.coding.prefilter import literal_words, may_match
 from cac.coding.types import Candidate, Span
 
@@ -60,8 +62,10 @@ class StatusRule:
 @lru_cache(maxsize=1)
 def rules() -> tuple[StatusRule, ...]:
     data = yaml.safe_load((files("cac.coding.guidelines") / "resources" / "status_rules.yaml").read_text("utf-8"))
+    macros: dict[str, str] = data.get("macros", {})
     out = []
-    for row in data["rules"]:
+    for raw in data["rules"]:
+        row = {key: _expanded(value, macros) for key, value in raw.items()}
         joined = "|".join(f"(?:{p})" for p in row["patterns"])
         pattern = re.compile(rf"(?<![\w/-])(?:{joined})(?![\w-])", re.IGNORECASE | re.MULTILINE)
         unless = row.get("unless")
@@ -84,6 +88,18 @@ def rules() -> tuple[StatusRule, ...]:
             )
         )
     return tuple(out)
+
+
+_MACRO = re.compile(r"\$\{(\w+)\}")
+
+
+def _expanded(value: Any, macros: dict[str, str]) -> Any:
+    """A rule's value with each ``${name}`` in its patterns replaced by the shared pattern of that name."""
+    if isinstance(value, str):
+        return _MACRO.sub(lambda m: macros[m.group(1)], value)
+    if isinstance(value, list):
+        return [_expanded(v, macros) for v in value]
+    return value
 
 
 def _any_of(patterns: list[str] | None) -> re.Pattern[str] | None:
@@ -180,7 +196,6 @@ _FREQUENCY = re.compile(
 _PROPHYLACTIC_LMWH = re.compile(r"^(?:enoxaparin|lovenox)$", re.IGNORECASE)
 _PROPHYLACTIC_DOSE = re.compile(r"\s*(?:sodium\s+)?(?:20|30|40)\s*mg\b", re.IGNORECASE)
 # Drugs under these headers are not the patient's drug therapy: an allergy list, or what was given during a procedure.
-_ALLERGY_HEADER = re.compile(r"allerg|intoleran|sensitivit|adverse (?:drug )?reactions?", re.IGNORECASE)
 _PROCEDURE_HEADER = re.compile(
     r"^(?:anesthesia|anaesthesia|anticoagulation|sedation|premedication|contrast|intraoperative\b.*|"
     r"medications? (?:given|administered|used|during|at the time of)\b.*)$",
@@ -213,7 +228,7 @@ def _not_long_term(text: str, match: re.Match[str]) -> bool:
     if _STOPPED_AFTER.match(text, match.end()) or _STARTED_AFTER.match(text, match.end()):
         return True
     header = header_before(text, match.start())
-    if _ALLERGY_HEADER.search(header) or _PROCEDURE_HEADER.match(header):
+    if ALLERGY_HEADER.search(header) or _PROCEDURE_HEADER.match(header):
         return True
     if _PROPHYLACTIC_LMWH.match(match.group(0)) and _PROPHYLACTIC_DOSE.match(text, match.end()):
         return True
@@ -393,7 +408,6 @@ _OVER_95TH = re.compile(
     r"(1[2-9]\d)\s*%\s*of\s*the\s*95th",
     re.IGNORECASE,
 )
-_AGE = re.compile(r"\b(\d{1,3})[- ]?(?:years?|yrs?|y)[- ]?(?:/?o\b|old\b)|\bage[:\s]+(\d{1,3})\b", re.IGNORECASE)
 _PREGNANCY_CODES = ("O", "Z33", "Z34", "Z3A")
 
 
@@ -411,16 +425,10 @@ def pediatric_bmi_code(percentile: float, over_95th: int = 0) -> str:
     return "Z68.55" if over_95th >= 120 else "Z68.54"
 
 
-def _stated_age(text: str) -> int | None:
-    """The patient's age in years where the note states it first ("14-year-old", "12 yo", "Age: 9")."""
-    match = _AGE.search(text)
-    return int(match.group(1) or match.group(2)) if match else None
-
-
 def _pediatric_bmi(text: str, ctx: GuidelineContext) -> Candidate | None:
     """A BMI percentile for age of a patient under 20 -> Z68.51-Z68.56."""
     match = _BMI_PERCENTILE.search(text)
-    age = _stated_age(text)
+    age = stated_age(text)
     if match is None or (age is not None and age >= 20):
         return None
     percentile = float(match.group(1) or match.group(2))
@@ -553,6 +561,105 @@ def _receptors(text: str, ctx: GuidelineContext) -> list[Candidate]:
     return list(found.values())
 
 
+@lru_cache(maxsize=1)
+def _sections() -> dict[str, Any]:
+    """The non-rule sections of ``status_rules.yaml`` (tobacco dependence, breast density)."""
+    data = yaml.safe_load((files("cac.coding.guidelines") / "resources" / "status_rules.yaml").read_text("utf-8"))
+    return {k: v for k, v in data.items() if k not in ("rules", "macros")}
+
+
+def _first_digit(options: list[dict[str, str]], clause: str, default: str = "0") -> tuple[str, int]:
+    """The digit of the first option whose pattern the clause holds, and where in the clause its words end."""
+    for option in options:
+        found = re.search(option["pattern"], clause, re.IGNORECASE)
+        if found:
+            return str(option["digit"]), found.end()
+    return default, 0
+
+
+# Where the words about one statement end: a sentence end, a semicolon, a line break, a dash before a plan.
+_CLAUSE_END = re.compile(r"[;\n]|\.(?=\s|$)|\s[-\u2013]\s")
+
+
+def _tobacco_dependence(text: str, ctx: GuidelineContext) -> list[Candidate]:
+    """A tobacco use disorder or nicotine dependence statement -> F17.2 by product and state (Section I.C.5.b)."""
+    spec = _sections()["tobacco_dependence"]
+    statement = re.compile(rf"\b(?:{spec['statement']})\b", re.IGNORECASE)
+    history = re.compile(spec["history_before"], re.IGNORECASE)
+    found: dict[str, Candidate] = {}
+    for match in statement.finditer(text):
+        if _negated(text, match.start(), False) or _relatives(text, match):
+            continue
+        if history.search(text, max(0, match.start() - 30), match.start()):
+            continue
+        end = _CLAUSE_END.search(text, match.end())
+        clause = text[match.start() : min(end.start() if end else len(text), match.end() + 60)]
+        (product, product_end), (state, state_end) = (
+            _first_digit(spec["products"], clause),
+            _first_digit(spec["states"], clause),
+        )
+        code = f"F17.2{product}{state}"
+        if not ctx.store.is_billable("ICD-10-CM", code):
+            continue
+        stop = max(match.end() - match.start(), product_end, state_end)
+        stop += 1 if clause[stop : stop + 1] == ")" and "(" in clause[:stop] else 0
+        span = Span(match.start(), match.start() + stop, clause[:stop])
+        if code in found:
+            found[code].evidence.append(span)
+            continue
+        found[code] = _status_candidate(
+            ctx, code, [span], f"rule: tobacco dependence documented -> {code} (Section I.C.5.b)"
+        )
+    return list(found.values())
+
+
+def _breast_density(text: str, ctx: GuidelineContext) -> Candidate | None:
+    """The breast composition a mammogram states -> R92.3- by category and side (FY2026)."""
+    spec = _sections()["breast_density"]
+    if not re.search(spec["requires"], text, re.IGNORECASE):
+        return None
+    hits: list[tuple[int, str, re.Match[str]]] = []
+    for row in spec["categories"]:
+        hits.extend((m.start(), row["code"], m) for m in re.finditer(row["pattern"], text, re.IGNORECASE))
+    for m in re.finditer(spec["letter"], text, re.IGNORECASE):
+        hits.append((m.start(), spec["letters"][m.group(1).lower()], m))
+    if not hits:
+        hits = [
+            (m.start(), spec["unspecified"]["code"], m)
+            for m in re.finditer(spec["unspecified"]["pattern"], text, re.IGNORECASE)
+        ]
+    hits = [h for h in hits if not _negated(text, h[0], False)]
+    if not hits:
+        return None
+    _start, code, match = min(hits, key=lambda h: h[0])
+    if code != spec["unspecified"]["code"]:
+        line = text[text.rfind("\n", 0, match.start()) + 1 : (text.find("\n", match.end()) + 1 or len(text) + 1) - 1]
+        right, left = re.search(spec["right"], line), re.search(spec["left"], line)
+        code += "1" if right and not left else "2" if left and not right else "3"
+    if not ctx.store.is_billable("ICD-10-CM", code):
+        return None
+    return _status_candidate(ctx, code, [_span(match)], f"rule: breast composition '{match.group(0)}' -> {code}")
+
+
+def _replace_within(out: list[Candidate], added: Candidate, codes: frozenset[str]) -> list[Candidate]:
+    """``out`` without the candidates of ``codes`` whose every evidence span lies inside the added code's evidence
+    (the vaguer code of the same words); a candidate of the added code itself takes the added evidence."""
+    inside = [(s.start, s.end) for s in added.evidence]
+
+    def within(c: Candidate) -> bool:
+        return bool(c.evidence) and all(any(a <= s.start and s.end <= b for a, b in inside) for s in c.evidence)
+
+    kept = [c for c in out if not (c.code != added.code and c.code in codes and within(c))]
+    same = next((c for c in kept if c.code == added.code), None)
+    if same is None:
+        return [*kept, added]
+    same.score = max(same.score, added.score)
+    same.evidence = sorted({*same.evidence, *added.evidence}, key=lambda s: s.start)
+    if added.rationale not in same.rationale:
+        same.rationale = f"{added.rationale}; {same.rationale}" if same.rationale else added.rationale
+    return kept
+
+
 def _satisfied(ctx: GuidelineContext, text: str) -> list[tuple[StatusRule, list[Span]]]:
     """Every rule the note's words satisfy, with its spans, in rule order; read once per note (the assertion
     family asks for the encounter's reasons before this family runs)."""
@@ -633,4 +740,10 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     if weeks is not None and not any(c.startswith("Z3A") for c in have):
         out.append(weeks)
     out.extend(c for c in _receptors(text, ctx) if c.code not in have)
+    for tobacco in _tobacco_dependence(text, ctx):
+        out = _replace_within(out, tobacco, frozenset(_sections()["tobacco_dependence"]["replaces"]))
+    density = _breast_density(text, ctx)
+    if density is not None:  # the stated category replaces what the words "dense breasts" found alone
+        out = [c for c in out if not (c.code.startswith("R92.3") and c.code != density.code)]
+        out = _replace_within(out, density, frozenset())
     return out

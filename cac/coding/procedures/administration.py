@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from cac.coding.guidelines.patterns import AGE, age_years
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
 from cac.coding.procedures.data import compile_flex, load_yaml
@@ -15,7 +16,8 @@ from cac.coding.procedures.drugs import Dose, choose_code, drug_context
 from cac.coding.types import Candidate
 
 CPT, HCPCS = "CPT", "HCPCS"
-_AGE = re.compile(r"\b(\d{1,3})[- ]?(?:y/?o|yo|yrs?|years?[- ]old|year[- ]old)\b|\b(\d{1,3}) ?(?:M|F)\b")
+# The shared age words, and the short forms of a procedure header: "45 yrs", "68M", "47F" (in capitals only).
+_AGE = re.compile(rf"{AGE.pattern}|\b(\d{{1,3}})[- ]?yrs?\b|(?-i:\b(\d{{1,3}}) ?(?:M|F)\b)", re.IGNORECASE)
 _MEDICARE = re.compile(r"\bmedicare\b", re.I)
 _ELSEWHERE = re.compile(
     r"\balready (received|given|had|done|got)\b|\b(received|given|got|had)\b.{0,30}\b(at (her|his|the|a|an|their) "
@@ -44,9 +46,7 @@ _START_STOP = re.compile(
 
 def patient_age(text: str) -> int | None:
     m = _AGE.search(text[:600])
-    if not m:
-        return None
-    return int(m.group(1) or m.group(2))
+    return age_years(m) if m else None
 
 
 def infusion_minutes(text: str) -> float | None:

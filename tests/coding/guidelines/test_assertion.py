@@ -296,3 +296,34 @@ def test_in_remission_is_the_current_status_code_not_a_history(make, context, co
     out = assertion.apply([make(code, evidence, note, assertion="historical")], context(text=note))
     assert codes(out) == [code]
     assert out[0].evidence[0].text == evidence
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "words"),
+    [
+        ("Allergies: PCN (hives), sulfa - rash, codeine (nausea)\nAssessment: hypertension.", "L50.9", "hives"),
+        ("Allergies: PCN (hives), sulfa - rash, codeine (nausea)\nAssessment: hypertension.", "R21", "rash"),
+        ("ALLERGIES:\n- Codeine: nausea\n\nHPI: knee pain.", "R11.0", "nausea"),
+        ("She is allergic to latex (hives). Knee pain today.", "L50.9", "hives"),
+    ],
+)
+def test_a_reaction_in_an_allergy_list_is_no_current_problem(make, context, note, code, words):
+    out = assertion.apply([make(code, words, note)], context(text=note))
+    assert codes(out) == []
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "words"),
+    [
+        (
+            "Allergies: none\nPatient presents with two days of hives on the trunk and arms after a new soap.",
+            "L50.9",
+            "hives",
+        ),
+        ("Allergic reaction with hives after eating peanuts.", "L50.9", "hives"),
+        ("Allergies: sulfa (rash). Today: nausea since last night.", "R11.0", "nausea"),
+    ],
+)
+def test_a_current_reaction_outside_the_allergy_list_stays(make, context, note, code, words):
+    out = assertion.apply([make(code, words, note)], context(text=note))
+    assert codes(out) == [code]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cac.coding.guidelines import encounter
 from tests.coding.guidelines.helpers import codes, held
 
@@ -32,3 +34,30 @@ def test_counseling_in_the_assessment_is_held_and_other_codes_are_untouched(make
     ]
     out = encounter.apply(cands, context(text=note))
     assert codes(out) == ["F17.210"] and held(out) == ["Z71.9"]
+
+
+def test_a_well_child_check_without_other_conditions_is_z00_129(make, context):
+    note = "2-month well child check. Growing well. Vaccines today: DTaP, IPV."
+    out = encounter.apply([], context(text=note))
+    assert codes(out) == ["Z00.129"] and out[0].evidence[0].text == "well child"
+
+
+def test_a_well_child_check_with_a_current_condition_is_z00_121(make, context):
+    note = "WCC 15 months. Assessment: well child; atopic dermatitis of both elbows."
+    out = encounter.apply([make("L20.9", "atopic dermatitis", note)], context(text=note))
+    assert sorted(codes(out)) == ["L20.9", "Z00.121"]
+    assert next(c for c in out if c.code == "Z00.121").evidence[0].text == "WCC"
+
+
+@pytest.mark.parametrize(
+    ("note", "code"),
+    [("Newborn well visit, 5-day-old girl.", "Z00.110"), ("Newborn well visit, 12 days old.", "Z00.111")],
+)
+def test_a_newborn_check_by_age_in_days(context, note, code):
+    assert codes(encounter.apply([], context(text=note))) == [code]
+
+
+def test_a_sick_visit_that_plans_a_well_visit_is_no_exam(make, context):
+    note = "Strep pharyngitis. BMI 97th percentile - recheck at well visit."
+    out = encounter.apply([make("J02.0", "Strep pharyngitis", note)], context(text=note))
+    assert codes(out) == ["J02.0"]

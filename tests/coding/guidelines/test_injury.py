@@ -227,3 +227,26 @@ def test_index_subterm_with_its_region_needs_both_words(make, context, note, eng
 def test_no_adverse_effect_for_an_allergy_reason_or_an_uncertain_cause_outpatient(context, note):
     out = _codes(injury.apply([], context("outpatient", note)))
     assert not any(c.startswith("T") for c in out), out.keys()
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "words"),
+    [
+        ("12-month well check. Vaccines today: MMR, varicella, PCV20.\n", "B01.9", "varicella"),
+        ("Immunizations given: influenza, HPV.\n", "J11.1", "influenza"),
+        ("She received DTaP, IPV and varicella in clinic.\n", "B01.9", "varicella"),
+    ],
+)
+def test_a_disease_named_in_a_list_of_vaccines_is_the_vaccine(make, context, note, code, words):
+    assert _codes(injury.apply([make(code, words, note=note)], context("outpatient", note))) == {}
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "words"),
+    [
+        ("Immunizations: up to date. Assessment: influenza.\n", "J11.1", "influenza"),
+        ("He received treatment for hepatitis C in 2019; viral load undetectable.\n", "B18.2", "hepatitis C"),
+    ],
+)
+def test_a_disease_outside_a_vaccine_list_stays(make, context, note, code, words):
+    assert set(_codes(injury.apply([make(code, words, note=note)], context("outpatient", note)))) == {code}

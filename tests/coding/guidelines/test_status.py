@@ -451,3 +451,87 @@ def test_pediatric_bmi_percentile(store, text, code):
 )
 def test_no_bmi_code_for_an_adult_percentile_without_a_diagnosis_or_in_pregnancy(store, text):
     assert not {c for c in found(store, text) if c.startswith("Z68")}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "evidence"),
+    [
+        (
+            "Assessment: 2. Tobacco use disorder (cigarettes), counseled.",
+            "F17.210",
+            "Tobacco use disorder (cigarettes)",
+        ),
+        (
+            "1. Nicotine dependence, cigarettes, in remission.",
+            "F17.211",
+            "Nicotine dependence, cigarettes, in remission",
+        ),
+        ("A/P: Cigarette dependence with withdrawal", "F17.213", "Cigarette dependence with withdrawal"),
+        ("Social: dependent on chewing tobacco since age 16.", "F17.220", "dependent on chewing tobacco"),
+        ("3. Nicotine dependence (vaping) - advised cessation.", "F17.290", "Nicotine dependence (vaping)"),
+        ("Tobacco use disorder, mild.", "F17.200", "Tobacco use disorder"),
+    ],
+)
+def test_a_tobacco_use_disorder_is_nicotine_dependence_by_product_and_state(store, text, code, evidence):
+    codes = found(store, text)
+    assert set(codes) == {code}
+    assert [s.text for s in codes[code].evidence] == [evidence]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Social: tobacco use, 3 cigars a year.", "Denies nicotine dependence.", "History of nicotine dependence, quit."],
+)
+def test_tobacco_use_and_denied_or_past_dependence_are_no_f17_2_statement(store, text):
+    assert not {c for c in found(store, text) if c.startswith("F17.2")}
+
+
+def test_the_dependence_statement_replaces_the_vaguer_code_of_its_words(store):
+    from cac.coding.types import Candidate, Span
+
+    text = "PLAN: Tobacco use disorder (cigarettes)."
+    vague = Candidate("ICD-10-CM", "Z72.0", "Tobacco use", 0.8, [Span(6, 17, "Tobacco use")])
+    elsewhere = Candidate("ICD-10-CM", "F19.20", "Other drug dependence", 0.8, [Span(0, 4, "PLAN")])
+    out = status.apply([vague, elsewhere], GuidelineContext(store=store, text=text))
+    assert sorted(c.code for c in out) == ["F17.210", "F19.20"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "evidence"),
+    [
+        ("BREAST COMPOSITION: The breasts are heterogeneously dense.", "R92.333", "heterogeneously dense"),
+        (
+            "Mammogram. There are scattered areas of fibroglandular density.",
+            "R92.323",
+            "scattered areas of fibroglandular density",
+        ),
+        ("Mammogram: the breasts are extremely dense.", "R92.343", "extremely dense"),
+        ("Right breast mammogram: BI-RADS density C. BI-RADS 4C.", "R92.331", "density C"),
+        ("Mammogram. Given the dense breasts, discuss MRI.", "R92.30", "dense breasts"),
+    ],
+)
+def test_breast_density_by_category_and_side(store, text, code, evidence):
+    codes = found(store, text)
+    assert code in codes and not {c for c in codes if c.startswith("R92") and c != code}
+    assert codes[code].evidence[0].text == evidence
+
+
+def test_fatty_breasts_are_normal(store):
+    assert not {c for c in found(store, "Mammogram: the breasts are almost entirely fatty.") if c.startswith("R92")}
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("Vaccines today: DTaP, IPV, Hib.", "Vaccines today:"),
+        ("Immunizations given: MMR and varicella.", "Immunizations given:"),
+        ("She received DTaP, IPV and Hib in clinic.", "received DTaP, IPV and Hib"),
+    ],
+)
+def test_a_list_of_vaccines_given_is_an_immunization_encounter(store, text, evidence):
+    codes = found(store, text)
+    assert "Z23" in codes and codes["Z23"].evidence[0].text == evidence
+
+
+def test_a_declined_vaccine_is_no_immunization(store):
+    assert "Z23" not in found(store, "Influenza vaccine offered, declined by mom.")
