@@ -120,7 +120,12 @@ class Engine:
         expanded = _ExpandedText(text, doc._.abbreviation_expansions or [], doc._.sentence_offsets)
         candidates = self._candidates(problems, setting, expanded)
         candidates += propose_procedures(text, doc, setting, note_type, self.store)
-        candidates = self._apply_guidelines(candidates, setting, note_type, text)
+        set_aside: list[Candidate] = []
+        candidates = self._apply_guidelines(candidates, setting, note_type, text, set_aside)
+        # codes a guideline rule removed stay in the ranked list, held below the threshold and flagged: no score of
+        # the reportable codes depends on them (the reranker and tie_to_condition read the others only)
+        listed = {(c.system, c.code) for c in candidates}
+        candidates += [c for c in set_aside if (c.system, c.code) not in listed]
         candidates.sort(key=lambda c: (-c.score, c.system, c.code))
         suggestions = [c.to_dict() for c in candidates]
         result = {
@@ -281,11 +286,18 @@ class Engine:
         return self._neoplasm_table
 
     def _apply_guidelines(
-        self, candidates: list[Candidate], setting: str, note_type: str | None, text: str
+        self,
+        candidates: list[Candidate],
+        setting: str,
+        note_type: str | None,
+        text: str,
+        set_aside: list[Candidate] | None = None,
     ) -> list[Candidate]:
+        """The candidates after the guideline rules; ``set_aside`` receives the codes they removed that stay
+        in the ranked list below the threshold."""
         from cac.coding.guidelines import GuidelineContext, apply_guidelines
 
-        ctx = GuidelineContext(setting=setting, note_type=note_type, store=self.store, text=text)
+        ctx = GuidelineContext(setting=setting, note_type=note_type, store=self.store, text=text, set_aside=set_aside)
         return apply_guidelines(candidates, ctx)
 
 

@@ -378,11 +378,18 @@ def context_words(text: str, synonyms: bool = True) -> frozenset[str]:
     return with_synonyms if synonyms else written
 
 
+# An electronic nicotine product is no cigarette: "e-cigarette", "vapes daily" read as one word, "vaping", which the
+# index writes as a specified product other than cigarettes (Dependence, drug, nicotine, specified product NEC F17.29-).
+_VAPING = re.compile(
+    r"\be-?cig(?:arette|s)?s?\b|\belectronic\s+(?:nicotine|cigarettes?)\b|\bvap(?:e|es|ed|ing|er|ers)\b", re.I
+)
+
+
 def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The stretch's own stemmed content words, and the same with the index's words for them, in one pass.
     Words the note says are absent ("without aura", "no bleeding") are kept apart, marked with ABSENT_MARK: they
     meet only the index's "without ..." subterms, never the condition itself."""
-    text = _LIST_MARKER.sub(" ", text)
+    text = _VAPING.sub(" vaping ", _LIST_MARKER.sub(" ", text))
     written: set[str] = set()
     extra: set[str] = set()
     present = []

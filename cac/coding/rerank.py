@@ -5,8 +5,10 @@ the hand-set score, how the code was found (the rationale's first part), the gui
 it, its evidence spans and the sections of the mentions they cover, assertion, flags, the code's chapter,
 length and neighbours. ``features`` computes them; ``Reranker.rescore`` replaces each ICD-10-CM score with
 the model's probability mapped so that the model's own threshold lands on the result's threshold (a
-suggestion is still proposed when ``score >= threshold``; scores stay in [0, 1]). The weights come from
-``models/reranker/train.py`` and ship as ``resources/reranker.json``; plain Python, no scikit-learn.
+suggestion is still proposed when ``score >= threshold``; scores stay in [0, 1]). A suggestion flagged
+``set_aside`` (a code a guideline rule removed) is scored against the others without entering their features.
+The weights come from ``models/reranker/train.py`` and ship as ``resources/reranker.json``; plain Python, no
+scikit-learn.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from cac.coding.guidelines.common import cap_held
+from cac.coding.guidelines.common import SET_ASIDE_FACTOR, cap_held, is_set_aside
 from cac.coding.rank import CONCLUSION_SECTIONS, DIAGNOSIS_SECTIONS, HISTORY_SECTIONS
 
 ICD = "ICD-10-CM"
@@ -234,20 +236,25 @@ class Reranker:
         """
         suggestions = result.get("suggestions", [])
         threshold = float(result.get("threshold", 0.5))
+        # the codes a rule set aside are scored against the others and change none of their features
+        reported = {**result, "suggestions": [s for s in suggestions if not is_set_aside(s)]}
         new = {
-            id(s): self.to_score(self.probability(features(s, result, setting, note_type)), threshold)
+            id(s): self.to_score(self.probability(features(s, reported, setting, note_type)), threshold)
             for s in suggestions
             if s.get("system") == ICD
         }
         for s in suggestions:
             if id(s) in new:
                 s["score"] = round(new[id(s)], 4)
-        by_code = {s["code"]: s for s in suggestions if s.get("system") == ICD}
-        for s in suggestions:
+        by_code = {s["code"]: s for s in reported["suggestions"] if s.get("system") == ICD}
+        for s in reported["suggestions"]:
             for first, then in _CODE_FIRST.findall(str(s.get("rationale", ""))):
                 if first == s["code"] and then in by_code:
                     s["score"] = max(s["score"], by_code[then]["score"])
         cap_held(suggestions)  # a code a guideline rule held for review stays below the threshold
+        for s in suggestions:
+            if is_set_aside(s) and s.get("system") == ICD:  # and one it set aside ranks behind those
+                s["score"] = round(float(s["score"]) * SET_ASIDE_FACTOR, 4)
         suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
         return result
 

@@ -38,7 +38,8 @@ class Candidate:
     ``score`` is in [0, 1]. ``assertion`` is the assertion of the supporting mention(s). ``sections`` are the
     normalised section names the evidence comes from. ``source`` says how the code was found: ``index``,
     ``lexical``, ``dense``, ``rule`` (added by a guideline rule). ``rationale`` is a short human-readable why.
-    ``flags`` may hold: ``unspecified``, ``more_specific_documented``, ``hcc``, ``uncertain``.
+    ``flags`` may hold: ``unspecified``, ``more_specific_documented``, ``hcc``, ``uncertain``, ``set_aside`` (a code a
+    guideline rule removed, kept below the threshold for review).
     """
 
     system: str

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 
-from cac.coding.guidelines.common import is_held  # noqa: E402
+from cac.coding.guidelines.common import is_held, is_set_aside  # noqa: E402
 from cac.coding.rerank import ICD, Reranker, feature_names, features  # noqa: E402
 
 SEED = 0
@@ -98,11 +98,13 @@ def doc_rows(d: Doc) -> tuple[list[list[float]], list[int]]:
         xs: list[list[float]] = []
         ys: list[int] = []
         seen: set[str] = set()
-        for s in d.result["suggestions"]:
+        # as ``Reranker.rescore`` does: the codes a rule set aside enter no other suggestion's features
+        reported = {**d.result, "suggestions": [x for x in d.result["suggestions"] if not is_set_aside(x)]}
+        for s in reported["suggestions"]:
             if s["system"] != ICD or bare(s["code"]) in seen or is_held(str(s.get("rationale", ""))):
                 continue  # a code held for review keeps its capped score whatever the model says: no row
             seen.add(bare(s["code"]))
-            f = features(s, d.result, d.setting, d.note_type)
+            f = features(s, reported, d.setting, d.note_type)
             xs.append([f[n] for n in names])
             ys.append(int(bare(s["code"]) in d.gold))
         _DOC_ROWS[key] = (xs, ys)

@@ -175,3 +175,12 @@ def test_an_integral_symptom_stays_in_the_list_below_the_threshold(engine):
 def test_a_lone_anatomical_word_is_no_diagnosis(engine, note):
     codes = {s["code"] for s in engine.suggest(note, setting="outpatient")["suggestions"]}
     assert not any(c.startswith(("J32", "J34")) for c in codes)
+
+
+def test_an_uncertain_outpatient_diagnosis_stays_in_the_list_set_aside(engine):
+    note = "CC: cough.\nAssessment: Probable community acquired pneumonia. Denies chest pain.\n"
+    result = engine.suggest(note, setting="outpatient")
+    pneumonia = [s for s in result["suggestions"] if s["code"].startswith("J18")]
+    assert pneumonia and all(s["score"] < result["threshold"] and "set_aside" in s["flags"] for s in pneumonia)
+    assert any(e["text"].lower().endswith("pneumonia") for s in pneumonia for e in s["evidence"])
+    assert not any(s["code"].startswith("R07") for s in result["suggestions"])  # denied: never listed

@@ -338,3 +338,18 @@ def test_ordinal_numerals_read_as_index_words(tree):
         tree, "atrioventricular block", "ECG: sinus rhythm, 1st degree atrioventricular block (PR 224 ms)."
     )
     assert result is not None and result.code == "I44.0", result
+
+
+@pytest.mark.parametrize(
+    ("mention", "line", "code"),
+    [
+        # an electronic nicotine product is no cigarette: the index's "specified product NEC"
+        ("nicotine dependence", "Nicotine dependence, e-cigarette (vaping)", "F17.290"),
+        ("nicotine dependence", "Nicotine dependence; vapes nicotine pods daily", "F17.290"),
+        ("nicotine dependence", "Nicotine dependence, electronic cigarettes", "F17.290"),
+        ("nicotine dependence", "Nicotine dependence, cigarettes", "F17.210"),
+    ],
+)
+def test_an_electronic_cigarette_is_another_tobacco_product(tree, mention, line, code):
+    result = walk_line(tree, mention, line)
+    assert result is not None and result.code == code, result

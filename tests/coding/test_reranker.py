@@ -168,3 +168,23 @@ def test_switch_off_gives_the_handset_scores(store, monkeypatch):
     assert icd_off != icd_on
     others = [s for s in handset["suggestions"] if s["system"] != "ICD-10-CM"]
     assert others == [s for s in reranked["suggestions"] if s["system"] != "ICD-10-CM"]
+
+
+def test_a_set_aside_code_changes_no_other_score_and_ranks_below_the_held_cap():
+    from cac.coding.guidelines.common import HELD_SCORE, SET_ASIDE_FACTOR
+
+    model = bundled()
+    assert model is not None
+    alone = model.rescore(_result(copy.deepcopy(WEAK), copy.deepcopy(STRONG), mentions=MENTIONS), "inpatient")
+    aside = dict(
+        copy.deepcopy(STRONG),
+        code="I50.30",
+        rationale="index: Failure, heart, diastolic; rule: not reported by the detail rules; "
+        "held below the threshold for review",
+        flags=["hcc", "set_aside"],
+    )
+    both = model.rescore(_result(copy.deepcopy(WEAK), copy.deepcopy(STRONG), aside, mentions=MENTIONS), "inpatient")
+    scores = {s["code"]: s["score"] for s in both["suggestions"]}
+    assert {s["code"]: s["score"] for s in alone["suggestions"]} == {c: scores[c] for c in ("I50.33", "I51.7")}
+    assert 0.0 <= scores["I50.30"] <= HELD_SCORE * SET_ASIDE_FACTOR
+    assert [s["code"] for s in both["suggestions"]][-1] == "I50.30"

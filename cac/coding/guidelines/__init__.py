@@ -20,6 +20,11 @@ family after the other, in this order (each change is appended to the candidate'
 7. ``pairs``       "code first" / "use additional code" pairs kept together (etiology score >= manifestation).
 
 The result is then ordered by ``sequence.principal_first`` (sepsis first, etiology before manifestation).
+
+A billable code of the patient's own condition (present, possible, historical) that a family removes, and no later
+family brings back, is collected in ``ctx.set_aside`` when the context has that list: held below the threshold
+and flagged ``set_aside``, for the coder's review and the ranked list (R@15). Negated, hypothetical and family
+mentions are never set aside.
 """
 
 from __future__ import annotations
@@ -41,7 +46,15 @@ from cac.coding.guidelines import (
     symptoms,
     uncertainty,
 )
-from cac.coding.guidelines.common import merge_duplicates
+from cac.coding.guidelines.common import (
+    CONFIRMED,
+    ICD,
+    SET_ASIDE,
+    SET_ASIDE_FACTOR,
+    add_flag,
+    hold,
+    merge_duplicates,
+)
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.sequence import principal_first
 from cac.coding.types import Candidate
@@ -65,12 +78,54 @@ FAMILIES: tuple[tuple[str, Rule], ...] = (
 
 
 def apply_guidelines(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
-    """The candidates after every rule family, in guideline sequence; the input list is not modified."""
+    """The candidates after every rule family, in guideline sequence; the input list is not modified.
+    ``ctx.set_aside``, when a list, receives the removed codes worth the coder's eye (held, flagged, see above)."""
     out = [replace(c, evidence=list(c.evidence), sections=list(c.sections), flags=list(c.flags)) for c in candidates]
     out = merge_duplicates(out, keep_history_apart=True)
-    for _name, rule in FAMILIES:
+    removed: dict[str, tuple[str, Candidate]] = {}
+    for name, rule in FAMILIES:
+        before = out
         out = merge_duplicates(rule(out, ctx))
+        if ctx.set_aside is not None:
+            _note_removed(before, out, name, ctx, removed)
+    if ctx.set_aside is not None:
+        ctx.set_aside.extend(_held_set_aside(removed, out))
     return principal_first(out, ctx)
 
 
-__all__ = ["FAMILIES", "GuidelineContext", "apply_guidelines", "principal_first"]
+def _note_removed(
+    before: list[Candidate],
+    after: list[Candidate],
+    family: str,
+    ctx: GuidelineContext,
+    removed: dict[str, tuple[str, Candidate]],
+) -> None:
+    """Record the billable ICD-10-CM codes of the patient's own conditions that ``family`` removed (first removal)."""
+    kept = {c.code for c in after if c.system == ICD}
+    for cand in before:
+        if (
+            cand.system == ICD
+            and cand.code not in kept
+            and cand.code not in removed
+            and cand.assertion in CONFIRMED
+            and ctx.store.is_billable(ICD, cand.code)
+        ):
+            removed[cand.code] = (family, cand)
+
+
+def _held_set_aside(removed: dict[str, tuple[str, Candidate]], final: list[Candidate]) -> list[Candidate]:
+    """The removed codes no later family brought back, held below the threshold and flagged ``set_aside``."""
+    present = {c.code for c in final if c.system == ICD}
+    out = []
+    for code, (family, cand) in removed.items():
+        if code in present:
+            continue
+        held = replace(cand, evidence=list(cand.evidence), sections=list(cand.sections), flags=list(cand.flags))
+        hold(held, f"rule: not reported by the {family} rules")
+        held.score *= SET_ASIDE_FACTOR  # behind the codes a rule held for review
+        add_flag(held, SET_ASIDE)
+        out.append(held)
+    return out
+
+
+__all__ = ["FAMILIES", "SET_ASIDE", "GuidelineContext", "apply_guidelines", "principal_first"]

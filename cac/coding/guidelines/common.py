@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -109,6 +110,10 @@ def add_rationale(cand: Candidate, text: str) -> None:
 # score held below the threshold (``Engine.suggest`` caps it again after the reranker), instead of vanishing.
 HELD = "held below the threshold for review"
 HELD_SCORE = 0.3
+# A code a rule removed outright (a replaced unspecified code, an uncertain diagnosis outpatient, a past condition
+# with no history code) is kept only as a set-aside suggestion (``guidelines.apply_guidelines``), scored this
+# share of a held one: it ranks behind the codes held for review.
+SET_ASIDE_FACTOR = 0.5
 
 
 def hold(cand: Candidate, why: str) -> Candidate:
@@ -120,6 +125,14 @@ def hold(cand: Candidate, why: str) -> Candidate:
 
 def is_held(rationale: str) -> bool:
     return HELD in rationale
+
+
+SET_ASIDE = "set_aside"
+
+
+def is_set_aside(suggestion: Mapping[str, Any]) -> bool:
+    """An output suggestion a guideline rule removed and ``apply_guidelines`` kept, flagged ``set_aside``."""
+    return SET_ASIDE in suggestion.get("flags", ())
 
 
 def cap_held(suggestions: list[dict[str, Any]]) -> None:

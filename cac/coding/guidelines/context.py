@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cac.coding.types import SETTINGS
+from cac.coding.types import SETTINGS, Candidate
 
 if TYPE_CHECKING:
     from cac.codesets import CodeEntry, CodeSetStore
@@ -19,6 +19,8 @@ class GuidelineContext:
     note_type: str | None = None
     store: CodeSetStore = field(default=None, repr=False)  # type: ignore[assignment]  # opened when None
     text: str | None = field(default=None, repr=False)
+    # when a list: receives the codes a rule family removed that stay in the ranked list (``apply_guidelines``)
+    set_aside: list[Candidate] | None = field(default=None, repr=False, compare=False)
     _entries: dict[str, CodeEntry | None] = field(default_factory=dict, init=False, repr=False)
     # what a rule family reads from the note's words, kept for the other families of the same note
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -32,6 +32,7 @@ from cac.coding.guidelines.common import (
     derive,
     hold,
     is_held,
+    is_set_aside,
     load_yaml,
     specs,
 )
@@ -461,7 +462,7 @@ def _not_reported(cands: list[Candidate], delivery: bool) -> list[Candidate]:
 def tie_to_condition(suggestions: list[dict[str, Any]]) -> None:
     """A chapter 15 code added for a condition scores as its condition does after the final scorer (output
     suggestions, in place): the two codes of the pair stand or fall together."""
-    by_code = {s["code"]: s for s in suggestions if s.get("system") == ICD}
+    by_code = {s["code"]: s for s in suggestions if s.get("system") == ICD and not is_set_aside(s)}
     for s in suggestions:
         if s.get("system") != ICD:
             continue

@@ -535,3 +535,24 @@ def test_a_list_of_vaccines_given_is_an_immunization_encounter(store, text, evid
 
 def test_a_declined_vaccine_is_no_immunization(store):
     assert "Z23" not in found(store, "Influenza vaccine offered, declined by mom.")
+
+
+def test_hormonal_contraceptives_in_use_give_z79_3(store):
+    text = "MEDICATIONS: Combined oral contraceptive pills daily, ibuprofen PRN.\n"
+    codes = found(store, text)
+    assert "Z79.3" in codes
+    span = codes["Z79.3"].evidence[0]
+    assert text[span.start : span.end].lower().startswith("combined oral contraceptive")
+
+
+@pytest.mark.parametrize("text", ["Plan: start OCP today.", "Stopped OCPs 3 months ago to conceive.", "No OCP use."])
+def test_contraceptives_started_stopped_or_denied_give_no_z79_3(store, text):
+    assert "Z79.3" not in found(store, text)
+
+
+@pytest.mark.parametrize("text", ["SOCIAL: smokes 1/2 ppd cigarettes x 12 yrs.", "Social: 3/4 ppd smoker."])
+def test_a_fraction_of_a_pack_per_day_is_current_smoking(store, text):
+    codes = found(store, text)
+    assert "F17.210" in codes
+    span = codes["F17.210"].evidence[0]
+    assert "ppd" in text[span.start : span.end]
