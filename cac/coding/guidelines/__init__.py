@@ -3,6 +3,7 @@
 ``apply_guidelines(candidates, GuidelineContext(setting=..., store=..., text=...))`` runs one pure rule
 family after the other, in this order (each change is appended to the candidate's ``rationale``):
 
+0. ``sequelae``    a deficit remaining from an old stroke -> I69.- (Section I.C.9.d), not Z86.73 + the deficit.
 1. ``assertion``   negated/hypothetical dropped; family -> Z80-Z84; past history -> Z85-Z87 unless chronic.
 2. ``uncertainty`` "possible" diagnoses: dropped outpatient/ED, coded as established inpatient.
    ``status``      status, long-term drug therapy and history Z codes read from the note's words.
@@ -46,6 +47,7 @@ from cac.coding.types import Candidate
 Rule = Callable[[list[Candidate], GuidelineContext], list[Candidate]]
 
 FAMILIES: tuple[tuple[str, Rule], ...] = (
+    ("sequelae", combination.stroke_sequelae),
     ("assertion", assertion.apply),
     ("uncertainty", uncertainty.apply),
     ("status", status.apply),
@@ -61,12 +63,16 @@ FAMILIES: tuple[tuple[str, Rule], ...] = (
 )
 
 
+_BEFORE_ASSERTION = frozenset({"sequelae"})
+
+
 def apply_guidelines(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """The candidates after every rule family, in guideline sequence; the input list is not modified."""
     out = [replace(c, evidence=list(c.evidence), sections=list(c.sections), flags=list(c.flags)) for c in candidates]
     out = merge_duplicates(out, keep_history_apart=True)
-    for _name, rule in FAMILIES:
-        out = merge_duplicates(rule(out, ctx))
+    for name, rule in FAMILIES:
+        # before the assertion rules a past or family mention stays apart from a current one of the same code
+        out = merge_duplicates(rule(out, ctx), keep_history_apart=name in _BEFORE_ASSERTION)
     return principal_first(out, ctx)
 
 
