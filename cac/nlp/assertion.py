@@ -203,6 +203,8 @@ def _experiencer_hit(text: str, hit: Hit, lo: int) -> tuple[Hit | None, bool]:
         return None, False
     if part == "risks":
         return Hit(hit.start, hit.end, hit.text, Rule("hypothetical", "forward")), False
+    if part == "attached":  # "history of colon cancer, with mother diagnosed at 50": the condition before it only
+        return Hit(hit.start, hit.end, hit.text, Rule("family", "backward")), True
     return hit, part == "relative"
 
 

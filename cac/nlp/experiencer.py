@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from cac.nlp.lexicon import read_rows
 
-ROLES = ("relative", "spouse", "helper", "listener", "reporter", "owner", "link")
+ROLES = ("relative", "spouse", "helper", "listener", "reporter", "owner", "link", "attached")
 # What a person's word may carry before it: "the patient's parents", "her daughter".
 _DETERMINERS = r"(?:\s+(?:his|her|their|the|a|pt'?s|patient'?s)){0,2}"
 # How far (characters) listener words may stand before "with" / "to" and the person.
@@ -63,6 +63,14 @@ def _risk_words() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{_alternation_of(words) or '(?!)'})(?!\w)", re.IGNORECASE)
 
 
+def _owner_after_helper() -> str:
+    """The owner words that make an owner even of a person after a helper word, as one alternation."""
+    words = [
+        " ".join(r[0].lower().split()) for r in read_rows("experiencer_triggers.tsv") if r[1:3] == ("owner", "helper")
+    ]
+    return _alternation_of(words) or "(?!)"
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern[str]]:
     """The compiled patterns of the rule."""
@@ -72,8 +80,16 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     link = rf"(?:\s+(?:{_word_end('link')}|{person}(?!\w)))"
     reporter = rf"{link}{{0,3}}\s+{_word_end('reporter')}"
     owner = rf"\s*(?:,\s*)?(?P<who>who\s+)?{_word_end('owner')}"
+    # ... and naming no condition of their own: "mother, diagnosed in her 40s with breast cancer" is an owner
+    attached = (
+        rf"\s*(?:,\s*|\(\s*)?(?:who\s+)?(?:(?:was|were)\s+)?{_word_end('attached')}"
+        r"(?:\s+(?!(?:with|of|for)\b)[\w'-]+){0,3}\s*(?:[.;,)\n]|$|(?=\s+and\b))"
+    )
+    helped_owner = rf"\s+(?:{_owner_after_helper()})(?!\w)"
     flags = re.IGNORECASE
     return {
+        "attached": re.compile(attached, flags),
+        "helped_owner": re.compile(helped_owner, flags),
         "helper": re.compile(helper, flags),
         "listener": re.compile(listener, flags),
         "reporter": re.compile(reporter, flags),
@@ -114,11 +130,14 @@ def _reports(text: str, end: int) -> bool:
 def role(text: str, start: int, end: int, lo: int = 0) -> str:
     """The part the person at text[start:end] plays for the conditions around it, within a sentence starting at lo:
     "bystander" (lives with, brings, reports for or is spoken with: has none of them), "risks" (a bystander spoken
-    with about risks: what follows it is hypothetical), "owner" (opens its own clause: has those after it only) or
-    "relative" (has those on either side)."""
+    with about risks: what follows it is hypothetical), "attached" (says when it had the condition just before it:
+    has that one only, "colon cancer, with mother diagnosed at 50"), "owner" (opens its own clause: has those
+    after it only) or "relative" (has those on either side)."""
     p = _patterns()
     if _reports(text, end):
         return "bystander"
+    if p["attached"].match(text, end):
+        return "attached"
     owner = p["owner"].match(text, end)
     if owner is not None and owner.group("who"):
         return "owner"  # "Discussed with daughter, who has breast cancer"
@@ -126,10 +145,11 @@ def role(text: str, start: int, end: int, lo: int = 0) -> str:
     if listener is not None:
         return "risks" if _risk_words().search(listener.group()) else "bystander"
     if p["helper"].search(text, max(lo, start - _HELPER_REACH), start):
-        return "bystander"
+        # "history of polyps, with father diagnosed with colon cancer": the father has the cancer
+        return "owner" if p["helped_owner"].match(text, end) else "bystander"
     return "owner" if owner is not None else "relative"
 
 
 def has_conditions(text: str, start: int, end: int, lo: int = 0) -> bool:
     """Whether the person at text[start:end] is one whose conditions the words around it state."""
-    return role(text, start, end, lo) in ("owner", "relative")
+    return role(text, start, end, lo) in ("owner", "relative", "attached")

@@ -3,6 +3,7 @@
 ``apply_guidelines(candidates, GuidelineContext(setting=..., store=..., text=...))`` runs one pure rule
 family after the other, in this order (each change is appended to the candidate's ``rationale``):
 
+0. ``sequelae``    a deficit remaining from an old stroke -> I69.- (Section I.C.9.d), not Z86.73 + the deficit.
 1. ``assertion``   negated/hypothetical dropped; family -> Z80-Z84; past history -> Z85-Z87 unless chronic; a
                    reaction in an allergy list and a disease named in a list of vaccines are no conditions.
 2. ``uncertainty`` "possible" diagnoses: dropped outpatient/ED, coded as established inpatient.
@@ -62,6 +63,7 @@ from cac.coding.types import Candidate
 Rule = Callable[[list[Candidate], GuidelineContext], list[Candidate]]
 
 FAMILIES: tuple[tuple[str, Rule], ...] = (
+    ("sequelae", combination.stroke_sequelae),
     ("assertion", assertion.apply),
     ("uncertainty", uncertainty.apply),
     ("status", status.apply),
@@ -77,6 +79,9 @@ FAMILIES: tuple[tuple[str, Rule], ...] = (
 )
 
 
+_BEFORE_ASSERTION = frozenset({"sequelae"})
+
+
 def apply_guidelines(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """The candidates after every rule family, in guideline sequence; the input list is not modified.
     ``ctx.set_aside``, when a list, receives the removed codes worth the coder's eye (held, flagged, see above)."""
@@ -85,7 +90,8 @@ def apply_guidelines(candidates: list[Candidate], ctx: GuidelineContext) -> list
     removed: dict[str, tuple[str, Candidate]] = {}
     for name, rule in FAMILIES:
         before = out
-        out = merge_duplicates(rule(out, ctx))
+        # before the assertion rules a past or family mention stays apart from a current one of the same code
+        out = merge_duplicates(rule(out, ctx), keep_history_apart=name in _BEFORE_ASSERTION)
         if ctx.set_aside is not None:
             _note_removed(before, out, name, ctx, removed)
     if ctx.set_aside is not None:

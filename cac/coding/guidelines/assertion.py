@@ -144,6 +144,8 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         and (c.assertion in ("present", "possible") or (c.assertion == "historical" and c.code[0] == "C"))
     }
     past = [c for c in candidates if c.assertion == "present" and _past_event(c, ctx)]
+    # ... and the personal history codes of its past ones ("history of colon polyps" is Z86.010-)
+    current |= _history_codes([c for c in candidates if c.assertion == "historical"] + past)
     present = [c for c in candidates if c.assertion in ("present", "possible") and not any(c is p for p in past)]
     if any(c.assertion == "family" for c in candidates):
         # the encounter's reasons read from the note's words (screening colonoscopy -> Z12.11) count as well
@@ -168,6 +170,12 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     # ("family history of hypertension" stated, a father's MI in the family history section: both Z82.49)
     reported = {c.code for c in out if _FAMILY_Z.covers(c.code) and not is_held(c.rationale)}
     return [c for c in out if not (c.code in reported and _FAMILY_Z.covers(c.code) and is_held(c.rationale))]
+
+
+def _history_codes(past: list[Candidate]) -> set[str]:
+    """The personal history codes (``personal_history.tsv``) of the patient's past conditions."""
+    rows = (lookup("personal_history.tsv", c.code) for c in past if c.system == ICD)
+    return {row[1] for row in rows if row is not None}
 
 
 def _family_words(text: str, span: Span) -> tuple[Span, bool]:
@@ -376,12 +384,12 @@ def _past_event(cand: Candidate, ctx: GuidelineContext) -> bool:
         return False
     words = {w.strip().lower() for w in (row[3] if len(row) > 3 else "").split(",") if w.strip()}
     return all(
-        _past_word_at(text, span, words) is not None or (_is_cancer(cand.code) and _removed(text, span))
+        past_word_at(text, span, words) is not None or (_is_cancer(cand.code) and _removed(text, span))
         for span in cand.evidence
     )
 
 
-def _past_word_at(text: str, span: Span, words: set[str]) -> int | None:
+def past_word_at(text: str, span: Span, words: set[str]) -> int | None:
     """Where one of ``words`` stands in the condition's own phrase, at most _PAST_WORD_REACH words before it."""
     if not words:
         return None
@@ -399,7 +407,7 @@ def _past_evidence(cand: Candidate, ctx: GuidelineContext) -> list[Span]:
     words = {w.strip().lower() for w in (row[3] if row and len(row) > 3 else "").split(",") if w.strip()}
     out = []
     for span in cand.evidence:
-        at = _past_word_at(text, span, words)
+        at = past_word_at(text, span, words)
         out.append(span if at is None else Span(at, span.end, text[at : span.end]))
     return out
 

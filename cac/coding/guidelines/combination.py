@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cac.coding.guidelines.assertion import past_word_at
 from cac.coding.guidelines.coderefs import parse_refs
 from cac.coding.guidelines.common import (
     CONFIRMED,
@@ -30,11 +31,13 @@ from cac.coding.guidelines.common import (
     covers_any,
     derive,
     load_yaml,
+    lookup_spec,
     search_any,
     specs,
 )
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.patterns import denied_before
+from cac.coding.guidelines.specificity import adjacent_side, sided_child
 from cac.coding.types import Candidate, Span
 
 
@@ -917,3 +920,125 @@ def stroke_scale(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidat
     new.evidence = [Span(m.start(), m.end(), m.group(0)) for m in same]  # the score wherever the note repeats it
     new.assertion = "present"
     return [*out, new]
+
+
+# Where a sentence ends, for the stroke and its deficit: a full stop before a space, or a line break.
+_SENTENCE_END = re.compile(r"\.(?:\s|$)|\n")
+_SEQUELA_LABELS = frozenset({"present", "historical"})
+
+
+def stroke_sequelae(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """A deficit remaining from an old stroke -> I69.- (Section I.C.9.d): "old stroke with residual right
+    hemiparesis" is I69.351, not Z86.73 + G81.91; the deficit's own code stays only where I69 says "use additional
+    code" (I69.391 + R13.1-). Runs before the assertion rules, which would make the old stroke Z86.73."""
+    cfg = _config()["stroke_sequelae"]
+    text = ctx.text or ""
+    strokes = [c for c in cands if c.system == ICD and c.assertion in _SEQUELA_LABELS and _stroke_kind(c.code, cfg)]
+    if not text or not strokes:
+        return cands
+    rows = [(CodeSpec(str(r["code"])), r) for r in cfg["deficits"]]
+    added: list[Candidate] = []
+    drop: set[int] = set()
+    for stroke in strokes:
+        kind = _stroke_kind(stroke.code, cfg) or "3"
+        found = 0
+        for deficit in cands:
+            row = lookup_spec(rows, deficit.code) if deficit.system == ICD else None
+            if row is None or deficit.assertion not in _SEQUELA_LABELS:
+                continue
+            spans = [s for s in deficit.evidence if _sequela_of(stroke, s, text, cfg)]
+            if not spans:
+                continue
+            new = _sequela_code(stroke, deficit, spans, kind, row, ctx)
+            if new is None:
+                continue
+            found += 1
+            added.append(new)
+            if not row.get("keep") or not new.code.endswith(str(row["suffix"])):
+                drop.add(id(deficit))
+            else:
+                deficit.assertion = "present"  # the remaining deficit is current, coded beside its I69 code
+        if not found:
+            found = _unspecified_sequela(stroke, kind, cfg, ctx, added)
+        if found:
+            drop.add(id(stroke))
+    if not added:
+        return cands
+    return [c for c in cands if id(c) not in drop] + added
+
+
+def _stroke_kind(code: str, cfg: dict[str, Any]) -> str | None:
+    """The 4th character of I69 for a stroke code (I63 -> "3"), None for any other code."""
+    kind: str | None = lookup_spec([(CodeSpec(str(k)), str(v)) for k, v in cfg["strokes"].items()], code)
+    return kind
+
+
+def _old_stroke(stroke: Candidate, span: Span, text: str, cfg: dict[str, Any]) -> bool:
+    """The stroke at ``span`` is an old one: labelled historical, a history code, or an old/prior word before it."""
+    if stroke.assertion == "historical" or stroke.code.startswith("Z"):
+        return True
+    return past_word_at(text, span, {w.lower() for w in cfg["past_words"]}) is not None
+
+
+def _sequela_of(stroke: Candidate, deficit: Span, text: str, cfg: dict[str, Any]) -> bool:
+    """The deficit at ``deficit`` remains from the stroke: one sentence, tied by a link word between them, the
+    stroke old or the deficit called residual, and nothing saying the deficit is new or that none remained."""
+    for s in stroke.evidence:
+        lo, hi = (s, deficit) if s.start <= deficit.start else (deficit, s)
+        between = text[lo.end : hi.start]
+        if hi.start - lo.end > cfg["reach"] or lo.end > hi.start or _SENTENCE_END.search(between):
+            continue
+        if not re.search(cfg["link"], between, re.IGNORECASE) or re.search(cfg["new_deficit"], between, re.I):
+            continue
+        clause_end = _SENTENCE_END.search(text, hi.end)
+        after = text[hi.end : clause_end.start() if clause_end else len(text)]
+        if re.search(cfg["no_residual"], f"{between} {after}", re.IGNORECASE):
+            continue
+        line_start = max(text.rfind("\n", 0, deficit.start), text.rfind(". ", 0, deficit.start)) + 1
+        residual = re.search(cfg["residual"], text[max(line_start, deficit.start - 40) : deficit.start] + between, re.I)
+        if residual or _old_stroke(stroke, s, text, cfg):
+            return True
+    return False
+
+
+def _sequela_code(
+    stroke: Candidate, deficit: Candidate, spans: list[Span], kind: str, row: dict[str, Any], ctx: GuidelineContext
+) -> Candidate | None:
+    """The I69 code of the deficit at ``spans`` remaining from the stroke, with the evidence of both."""
+    text = ctx.text or ""
+    sides = {adjacent_side(text, s) for s in spans} - {None}
+    code: str | None = None
+    if row.get("sided") and len(sides) == 1:
+        clause = " ".join(clause_at(text, s.start, s.end) for s in spans)
+        code = sided_child(f"I69.{kind}{row['sided']}", sides.pop(), clause, ctx)
+    if code is None:
+        code = f"I69.{kind}{row['suffix']}"
+    if not ctx.store.is_billable(ICD, code):
+        return None
+    why = f"rule: {row['label']} ({deficit.code}) remaining from an old stroke ({stroke.code}) -> {code}"
+    why += " (Section I.C.9.d)"
+    new = _combined(deficit, [stroke], code, ctx, why)
+    new.evidence = sorted({*spans, *stroke.evidence}, key=lambda s: s.start)
+    new.assertion = "present"
+    return new
+
+
+def _unspecified_sequela(
+    stroke: Candidate, kind: str, cfg: dict[str, Any], ctx: GuidelineContext, added: list[Candidate]
+) -> int:
+    """An old stroke "with residual deficits" that names no coded deficit -> I69.x0; how many codes were added."""
+    text = ctx.text or ""
+    for s in stroke.evidence:
+        end = _SENTENCE_END.search(text, s.end)
+        after = text[s.end : min(end.start() if end else len(text), s.end + 60)]
+        if not re.search(cfg["unspecified"], after, re.IGNORECASE) or re.search(cfg["no_residual"], after, re.I):
+            continue
+        if not _old_stroke(stroke, s, text, cfg):
+            continue
+        code = f"I69.{kind}{cfg['unspecified_suffix']}"
+        if ctx.store.is_billable(ICD, code):
+            new = derive(stroke, code, ctx, f"rule: residual deficits of an old stroke ({stroke.code}) -> {code}")
+            new.assertion = "present"
+            added.append(new)
+            return 1
+    return 0

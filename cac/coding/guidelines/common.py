@@ -98,6 +98,15 @@ def lookup(table: str, code: str) -> tuple[str, ...] | None:
     return best[1] if best else None
 
 
+def lookup_spec(rows: list[tuple[CodeSpec, Any]], code: str) -> Any:
+    """The value of the (spec, value) row whose spec matches ``code`` most specifically; None when none does."""
+    best: tuple[tuple[int, int, int], Any] | None = None
+    for spec, value in rows:
+        if spec.covers(code) and (best is None or spec.weight > best[0]):
+            best = (spec.weight, value)
+    return best[1] if best else None
+
+
 def add_rationale(cand: Candidate, text: str) -> None:
     """Append one rule's explanation to the candidate's rationale."""
     if text in cand.rationale:

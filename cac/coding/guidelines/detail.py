@@ -21,6 +21,7 @@ from cac.coding.guidelines.common import (
     ICD,
     add_rationale,
     clause_at,
+    clause_bounds,
     covers_any,
     derive,
     load_yaml,
@@ -100,6 +101,74 @@ def _replace(cands: list[Candidate], old: list[Candidate], new: list[Candidate])
     return out if placed else out + new
 
 
+_TOKEN = re.compile(r"[a-z0-9%]+(?:[-/][a-z0-9%]+)*")
+_ACUTE_ON_CHRONIC = re.compile(r"\bacute(?:\s+on\s+|\s*-\s*on\s*-\s*|\s+and\s+|\s*/\s*)chronic\b")
+_NUMBER = re.compile(r"^[<>]?\d+(?:\.\d+)?%?$")
+
+
+def _tokens(clause: str) -> list[tuple[int, int, str]]:
+    """The clause's words (lower case) with their offsets; "acute on chronic" is one word."""
+    low = clause.lower()
+    joined = [(m.start(), m.end()) for m in _ACUTE_ON_CHRONIC.finditer(low)]
+    out = [(a, b, "acute on chronic") for a, b in joined]
+    out += [
+        (m.start(), m.end(), m.group()) for m in _TOKEN.finditer(low) if not any(a <= m.start() < b for a, b in joined)
+    ]
+    return sorted(out)
+
+
+def phrase_of(clause: str, start: int, end: int) -> str:
+    """The condition's words ``clause[start:end]`` with the acuity words attached to its phrase (detail.yaml
+    ``phrase_words``): before it over type, gas and joining words only, after it when no other noun follows
+    ("chronic systolic HF" of "AKI in the setting of chronic systolic HF"; "HFpEF, chronic"; "CHF exacerbation")."""
+    cfg = _config()["phrase_words"]
+    acuity_words, nouns, bridge = set(cfg["acuity"]), set(cfg["nouns"]), set(cfg["bridge"])
+    tokens = _tokens(clause)
+    inside = [i for i, (a, b, _w) in enumerate(tokens) if a < end and start < b]
+    if not inside:
+        return clause[start:end].lower()
+    first, last = inside[0], inside[-1]
+    attached = [w for _a, _b, w in tokens[first : last + 1]]
+
+    def joins(word: str) -> bool:
+        return word in bridge or bool(_NUMBER.match(word))
+
+    for i in range(first - 1, -1, -1):  # before: "acute on chronic hypoxic and hypercapnic | respiratory failure"
+        word = tokens[i][2]
+        if word in nouns and not (i + 1 < len(tokens) and tokens[i + 1][2] == "of"):
+            break  # "COPD exacerbation and | chronic HFrEF": the exacerbation is the COPD's
+        if word in acuity_words:
+            attached.insert(0, word)
+        elif not joins(word):
+            break
+    for i in range(last + 1, len(tokens)):  # after: "HFpEF | , chronic", "heart failure | with acute exacerbation"
+        word = tokens[i][2]
+        following = tokens[i + 1][2] if i + 1 < len(tokens) else ""
+        if word in acuity_words:
+            if word in nouns or not following or following in acuity_words or joins(following):
+                attached.append(word)
+            else:
+                break  # "CHF, chronic kidney disease": the chronic is the kidney disease's
+        elif not joins(word):
+            break
+    return " ".join(attached)
+
+
+def acuity_phrases(cand: Candidate, ctx: GuidelineContext) -> list[str]:
+    """The candidate's own words with the acuity words attached to them, one string per evidence span."""
+    text = ctx.text or ""
+    out = []
+    for s in cand.evidence:
+        if text and 0 <= s.start <= s.end <= len(text):
+            lo, hi = clause_bounds(text, s.start, s.end)
+            out.append(phrase_of(text[lo:hi], s.start - lo, s.end - lo))
+        else:
+            out.append((s.text or cand.mention_text).lower())
+    if not out and cand.mention_text:
+        out.append(cand.mention_text.lower())
+    return out
+
+
 def acuity(clauses: list[str], acute_words: tuple[str, ...] = ()) -> str:
     """The acuity the clauses document together: acute and chronic in any of them read as acute on chronic."""
     found: set[str] = set()
@@ -136,9 +205,13 @@ def heart_failure(cands: list[Candidate], ctx: GuidelineContext) -> list[Candida
     if not hf and not host_clauses:
         return cands
     # the codes' own titles count too: the walk may have read detail beyond the clause (I50.33 stays I50.33)
-    clauses = [cl for c in hf for _s, cl in span_clauses(c, ctx)] + host_clauses + [c.title.lower() for c in hf]
+    titles = [c.title.lower() for c in hf]
+    clauses = [cl for c in hf for _s, cl in span_clauses(c, ctx)] + host_clauses + titles
     kind = heart_failure_type(clauses, cfg)
-    when = acuity(clauses, tuple(cfg["acute_words"]))
+    # the acuity only from the words of the heart-failure phrase itself: "AKI in the setting of chronic HFrEF"
+    phrases = [p for c in hf for p in acuity_phrases(c, ctx)] + titles
+    phrases += [phrase_of(cl, m.start(), m.end()) for cl in host_clauses for m in mention.finditer(cl)]
+    when = acuity(phrases, tuple(cfg["acute_words"]))
     if kind is None and hf:
         return cands  # no type documented: the codes stay as found
     target = f"I50.{cfg['type_digit'][kind]}{cfg['acuity_digit'][when]}" if kind else cfg["unspecified"]
@@ -175,7 +248,8 @@ def respiratory_failure(cands: list[Candidate], ctx: GuidelineContext) -> list[C
         return cands
     clauses = [cl for c in rf for _s, cl in span_clauses(c, ctx)]
     by_code = {v: k for k, v in cfg["acuity_code"].items()}
-    when = acuity(clauses + [by_code.get(c.code[:5], "none").replace("none", "") for c in rf])
+    phrases = [p for c in rf for p in acuity_phrases(c, ctx)]  # "AKI and hypoxic respiratory failure": no acute
+    when = acuity(phrases + [by_code.get(c.code[:5], "none").replace("none", "") for c in rf])
     digits = {g["digit"] for g in cfg["gases"] if any(re.search(g["pattern"], cl, re.IGNORECASE) for cl in clauses)}
     digits |= {c.code[5] for c in rf if len(c.code) > 5 and c.code[5] != "0"}
     head = cfg["acuity_code"][when]

@@ -37,7 +37,7 @@ from cac.coding.guidelines.common import (
     specs,
 )
 from cac.coding.guidelines.context import GuidelineContext
-from cac.coding.guidelines.patterns import AGE, age_years, denied_before
+from cac.coding.guidelines.patterns import AGE, age_years, denied_before, stated_age
 from cac.coding.types import Candidate, Span
 
 CHAPTER = CodeSpec("O00-O9A")
@@ -128,7 +128,8 @@ def encounter(cands: list[Candidate], ctx: GuidelineContext) -> Encounter:
             dated = True
             enc.weeks = _z3a_weeks(c.code)
             enc.weeks_span = list(c.evidence)
-    if any(_search(p, text[: cfg["opening_chars"]]) for p in cfg["not_the_mother"]):
+    opening = text[: cfg["opening_chars"]]
+    if any(_search(p, opening) for p in cfg["not_the_mother"]):
         ctx.memo["pregnancy"] = enc  # a child's or a man's record: the pregnancy it mentions is not the patient's
         enc.denied = True
         return enc
@@ -140,9 +141,19 @@ def encounter(cands: list[Candidate], ctx: GuidelineContext) -> Encounter:
     named = any(_affirmed(p, text) for p in cfg["pregnant"])
     denied = any(_search(p, text) for p in cfg["not_pregnant"])
     enc.pregnant = dated or enc.delivery or (named and not denied)
+    if any(_search(p, opening) for p in cfg["a_child"]) and not (enc.pregnant and _childbearing(opening, cfg)):
+        enc = Encounter(weeks=enc.weeks, weeks_span=enc.weeks_span, denied=True)  # a child's record
+        ctx.memo["pregnancy"] = enc
+        return enc
     enc.denied = not enc.pregnant and (denied or not _search(cfg["obstetric_context"], text))
     ctx.memo["pregnancy"] = enc
     return enc
+
+
+def _childbearing(opening: str, cfg: dict[str, Any]) -> bool:
+    """The age the note's opening states is a childbearing one (or none is stated)."""
+    age = stated_age(opening)
+    return age is None or age >= cfg["childbearing_age"]
 
 
 def period_of(title: str) -> str | None:

@@ -149,6 +149,49 @@ def note_sex(text: str) -> str | None:
     return None
 
 
+_SEX_IN_TITLE = re.compile(r"\b(female|male)\b", re.IGNORECASE)
+
+
+def patient_sex(ctx: GuidelineContext) -> str | None:
+    """``note_sex`` of the context's note, read once per note."""
+    if "sex" not in ctx.memo:
+        ctx.memo["sex"] = note_sex(ctx.text or "")
+    sex: str | None = ctx.memo["sex"]
+    return sex
+
+
+def _category_codes(ctx: GuidelineContext, category: str) -> list[str]:
+    """Every code (billable or not) below a three-character category, read once per note."""
+    key = f"category codes {category}"
+    if key not in ctx.memo:
+        found, todo = [], [category]
+        while todo:
+            code = todo.pop()
+            kids = ctx.store.children(ICD, code)
+            found.extend(kids)
+            todo.extend(kids)
+        ctx.memo[key] = found
+    codes: list[str] = ctx.memo[key]
+    return codes
+
+
+def sex_sibling(cand: Candidate, ctx: GuidelineContext) -> Candidate:
+    """A code whose title names the sex the patient is not ("right female breast" in a man: C50.911) moved to
+    the code of its category whose title differs only by that word (C50.921); the candidate itself otherwise."""
+    if cand.system != ICD:
+        return cand
+    title = ctx.store.title(ICD, cand.code) or ""
+    named = {m.lower() for m in _SEX_IN_TITLE.findall(title)}
+    sex = patient_sex(ctx) if len(named) == 1 else None
+    if sex is None or sex in named:
+        return cand
+    wanted = _SEX_IN_TITLE.sub(sex, title).lower()
+    for code in _category_codes(ctx, bare(cand.code)[:3]):
+        if len(bare(code)) == len(bare(cand.code)) and (ctx.store.title(ICD, code) or "").lower() == wanted:
+            return derive(cand, code, ctx, f"rule: {cand.code} -> {code} (the patient is {sex})")
+    return cand
+
+
 def title_facets(title: str) -> dict[str, str]:
     """The facet values a code title states (first, most specific value per facet)."""
     found: dict[str, str] = {}
@@ -208,7 +251,7 @@ def rank_descendants(entry: CodeEntry, text: str, ctx: GuidelineContext, letter:
         descendants = [d for d in descendants if len(bare(d)) == 7 and d.endswith(letter)]
     documented = text_facets(text)
     if "sex" not in documented:
-        sex = note_sex(ctx.text or "")
+        sex = patient_sex(ctx)
         if sex is not None:
             documented["sex"] = {sex}  # "47 y/o F": the patient's sex decides a female or male breast code
     parent_words = _words(entry.title)
@@ -311,6 +354,38 @@ def side_dominance(side: str, clause: str, note: str) -> str:
     return "dominant" if side == "right" else "nondominant"
 
 
+def sided_child(parent: str, side: str | None, clause: str, ctx: GuidelineContext) -> str | None:
+    """The child of a hemiplegia/monoplegia subcategory (G81.9, I69.35) for ``side`` (right, left; None: the
+    unspecified side) and its dominance as ``clause`` and the note say (Section I.C.6.a)."""
+    dominance = side_dominance(side, clause, ctx.text or "") if side else None
+    for child in ctx.store.children(ICD, parent):
+        found = _DOMINANCE_TITLE.search(ctx.store.title(ICD, child) or "")
+        if found is None or found.group(1).lower() != (side or "unspecified"):
+            continue
+        if side is None or (found.group(2) or "").lower().replace("-", "") == dominance:
+            return child
+    return None
+
+
+# The side a deficit's own words name: just before it ("right hemiparesis", "left-sided weakness", "R
+# hemiparesis") or just after it ("weakness of the left side", "hemiparesis on the right").
+_SIDE_BEFORE = re.compile(r"\b(right|left|rt|lt|r|l)(?:[- ]?sided)?[- ]?\s*$", re.IGNORECASE)
+_SIDE_AFTER = re.compile(r"^\s*(?:on|of|affecting|involving|to)\s+(?:the\s+|his\s+|her\s+)?(right|left)\b", re.I)
+_SIDE_WORDS = {"rt": "right", "r": "right", "lt": "left", "l": "left"}
+
+
+def adjacent_side(text: str, span: Span) -> str | None:
+    """The side (right, left) the words right next to ``span`` name, or None."""
+    before = text[max(0, span.start - 16) : span.start]
+    found = _SIDE_BEFORE.search(before) or _SIDE_AFTER.match(text[span.end : span.end + 30])
+    if found is None:
+        return None
+    word = found.group(1).lower()
+    if len(word) == 1 and not found.group(1).isupper():
+        return None  # a lone "r" / "l" only in capitals ("R hemiparesis")
+    return _SIDE_WORDS.get(word, word)
+
+
 def dominant_side(cand: Candidate, ctx: GuidelineContext) -> Candidate:
     """A hemiplegia/monoplegia code moved to the sibling for the documented side and its dominance (G81.90 ->
     G81.91 for "right hemiparesis"); the candidate itself when the side is not documented."""
@@ -318,10 +393,12 @@ def dominant_side(cand: Candidate, ctx: GuidelineContext) -> Candidate:
     title = _DOMINANCE_TITLE.search(entry.title) if entry else None
     if entry is None or title is None or not entry.parent:
         return cand
-    side = clause_side(cand, ctx) or title.group(1).lower()
+    text = ctx.text or ""
+    adjacent = {adjacent_side(text, s) for s in cand.evidence if 0 <= s.start <= s.end <= len(text)} - {None}
+    # the deficit's own side word first: "left MCA stroke with right hemiparesis" is a right hemiparesis
+    side = (adjacent.pop() if len(adjacent) == 1 else None) or clause_side(cand, ctx) or title.group(1).lower()
     if side not in ("right", "left"):
         return cand
-    text = ctx.text or ""
     clauses = " ".join(clause_at(text, s.start, s.end) for s in cand.evidence if 0 <= s.start <= s.end <= len(text))
     wanted = side_dominance(side, clauses or cand.mention_text, text)
     for sibling in ctx.store.children(ICD, entry.parent):
@@ -378,6 +455,7 @@ def _spans_of(pattern: str, cand: Candidate, ctx: GuidelineContext) -> list[Span
 
 
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    candidates = [sex_sibling(c, ctx) for c in candidates]
     proposed = {c.code for c in candidates if c.system == ICD}
     out: list[Candidate] = []
     for cand in candidates:

@@ -6,7 +6,7 @@ import pytest
 
 from cac.coding.guidelines import apply_guidelines, assertion
 from cac.coding.guidelines.common import CodeSpec, load_tsv
-from tests.coding.guidelines.helpers import codes, held
+from tests.coding.guidelines.helpers import by_code, codes, held
 
 NOTE = "FAMILY HISTORY: Mother with breast cancer. Father had an MI at 50.\nPMH: colon cancer s/p resection 2015."
 
@@ -123,6 +123,27 @@ def test_relative_heritable_risk_stated_in_the_indication_is_coded(make, context
     out = assertion.apply([cand], context(text=note))
     assert codes(out) == ["Z80.0"]
     assert out[0].evidence[0].text == "Father had esophageal cancer"
+
+
+def test_relative_cancer_bears_on_the_patients_past_polyps(make, context):
+    note = "PMH: history of colon polyps, with father who had colon cancer at 60.\n"
+    polyps = make("K63.5", "colon polyps", note, assertion="historical")
+    cancer = make("C18.9", "colon cancer", note, assertion="family")
+    for c in (polyps, cancer):
+        c.sections = ["past_medical_history"]
+    out = assertion.apply([polyps, cancer], context(text=note))
+    assert codes(out) == ["Z86.0100", "Z80.0"]
+    assert "bears on the patient's Z86.0100" in by_code(out, "Z80.0").rationale
+    assert by_code(out, "Z80.0").evidence[0].text == "father who had colon cancer"
+
+
+def test_relative_attached_to_a_history_is_a_family_history(make, context):
+    note = "HPI: here for screening colonoscopy; history of colon cancer, with mother diagnosed at 50.\n"
+    cand = make("C18.9", "colon cancer", note, assertion="family")
+    cand.sections = ["history_of_present_illness"]
+    out = assertion.apply([cand], context(text=note))
+    assert codes(out) == ["Z80.0"]
+    assert "Z85.038" not in codes(out)
 
 
 def test_family_words_cross_a_wrapped_line(make, context):

@@ -470,3 +470,86 @@ def test_poorly_controlled_diabetes_is_with_hyperglycemia(make, context, note, e
     out = combination.apply([make("E11.9", "Type 2 DM", note)], context(text=note))
     assert codes(out) == expected
     assert out[0].evidence[0].text == "Type 2 DM"
+
+
+@pytest.mark.parametrize(
+    ("note", "stroke", "deficit", "expected"),
+    [
+        # Section I.C.9.d: the residual deficit of an old stroke is I69.-, with its side and dominance (I.C.6.a)
+        ("A/P: Old stroke with residual right hemiparesis.", ("I63.9", "stroke"), ("G81.9", "hemiparesis"), "I69.351"),
+        ("PMH: prior CVA with residual left-sided weakness.", ("I63.9", "CVA"), ("R53.1", "weakness"), "I69.354"),
+        ("PMH: history of CVA with residual aphasia.", ("I63.9", "CVA"), ("R47.01", "aphasia"), "I69.320"),
+        ("Exam: right hemiparesis from her remote stroke.", ("I63.9", "stroke"), ("G81.9", "hemiparesis"), "I69.351"),
+        (
+            "Left-handed. Prior stroke with residual left hemiparesis.",
+            ("I63.9", "stroke"),
+            ("G81.9", "hemiparesis"),
+            "I69.352",
+        ),
+        # a hemorrhage's sequela by its kind
+        (
+            "PMH: intracerebral hemorrhage 2019 with residual left hemiparesis.",
+            ("I61.9", "intracerebral hemorrhage"),
+            ("G81.9", "hemiparesis"),
+            "I69.154",
+        ),
+        (
+            "PMH: subarachnoid hemorrhage with residual aphasia.",
+            ("I60.9", "subarachnoid hemorrhage"),
+            ("R47.01", "aphasia"),
+            "I69.020",
+        ),
+    ],
+)
+def test_residual_deficit_of_an_old_stroke_is_a_sequela(make, context, note, stroke, deficit, expected):
+    assertion = "historical" if note.startswith("PMH") else "present"
+    cands = [make(*stroke, note, assertion=assertion), make(*deficit, note, assertion=assertion)]
+    out = apply_guidelines(cands, context(text=note))
+    assert codes(out) == [expected]  # no Z86.73, no G81.x / R47.01 beside the sequela
+    assert sorted(s.text for s in out[0].evidence) == sorted([stroke[1], deficit[1]])
+    assert "Section I.C.9.d" in out[0].rationale
+
+
+def test_dysphagia_of_an_old_stroke_keeps_its_own_code(make, context):
+    note = "PMH: old stroke with residual dysphagia."
+    cands = [
+        make("I63.9", "stroke", note, assertion="historical"),
+        make("R13.10", "dysphagia", note, assertion="historical"),
+    ]
+    out = apply_guidelines(cands, context(text=note))
+    assert sorted(codes(out)) == ["I69.391", "R13.10"]  # I69.391: use additional code for the type of dysphagia
+
+
+def test_old_stroke_with_residual_deficits_unnamed_is_unspecified_sequela(make, context):
+    note = "PMH: CVA in 2018 with residual deficits."
+    out = apply_guidelines([make("I63.9", "CVA", note, assertion="historical")], context(text=note))
+    assert codes(out) == ["I69.30"]
+
+
+@pytest.mark.parametrize(
+    ("note", "stroke", "expected"),
+    [
+        # no residual deficit: the history code
+        ("PMH: history of CVA without residual deficits, hemiparesis.", "CVA", ["Z86.73"]),
+        ("PMH: history of CVA with hemiparesis, fully recovered.", "CVA", ["Z86.73"]),
+        # a new deficit in a patient with an old stroke is no sequela
+        ("History of stroke, now presents with new right hemiparesis.", "stroke", ["G81.91", "Z86.73"]),
+        # a current stroke with its deficit: the deficit's own side ("left MCA", "right hemiparesis")
+        ("Acute left MCA stroke with right hemiparesis.", "stroke", ["G81.91", "I63.512"]),
+    ],
+)
+def test_no_sequela_without_a_residual_deficit_of_an_old_stroke(make, context, note, stroke, expected):
+    label = "present" if note.startswith("Acute") else "historical"
+    cands = [make("I63.9", stroke, note, assertion=label), make("G81.9", "hemiparesis", note)]
+    if "PMH" in note:
+        cands[1].assertion = "historical"
+    out = apply_guidelines(cands, context(text=note))
+    assert sorted(codes(out)) == expected
+
+
+def test_old_stroke_history_stays_apart_from_a_current_stroke(make, context):
+    # the sequela rule runs before the assertion rules: a past stroke is not merged into the current one
+    note = "PMH: old cerebellar infarct, no residual deficits.\nA/P: acute stroke with aphasia."
+    cands = [make("I63.9", "infarct", note, assertion="historical"), make("I63.9", "stroke", note)]
+    cands.append(make("R47.01", "aphasia", note))
+    assert sorted(codes(apply_guidelines(cands, context(text=note)))) == ["I63.9", "R47.01", "Z86.73"]

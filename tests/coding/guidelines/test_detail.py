@@ -33,6 +33,36 @@ def test_heart_failure_words_give_the_specific_code(make, context, code, note, e
     assert codes(out) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("note", "evidence", "expected"),
+    [
+        # another condition's acuity word in the same clause is not the heart failure's
+        (
+            "Acute kidney injury in the setting of chronic systolic heart failure.",
+            "chronic systolic heart failure",
+            "I50.22",
+        ),
+        ("Assessment: acute cystitis and systolic CHF, chronic kidney disease stage 3.", "systolic CHF", "I50.20"),
+        ("COPD exacerbation and diastolic heart failure.", "diastolic heart failure", "I50.30"),
+        # the heart failure's own words, before or after it
+        ("Acute exacerbation of systolic CHF, also acute kidney injury.", "systolic CHF", "I50.21"),
+        ("HFpEF, chronic; AKI resolved.", "HFpEF", "I50.32"),
+        ("HFrEF (EF 25%), acute on chronic.", "HFrEF", "I50.23"),
+        ("Diastolic heart failure exacerbation.", "Diastolic heart failure", "I50.31"),
+    ],
+)
+def test_heart_failure_acuity_read_from_its_own_phrase(make, context, note, evidence, expected):
+    out = detail.apply([make("I50.9", evidence, note), make("N17.9", "", note)], context(text=note))
+    assert codes(out) == [expected, "N17.9"]
+    assert by_code(out, expected).evidence[0].text == evidence
+
+
+def test_respiratory_failure_acuity_read_from_its_own_phrase(make, context):
+    note = "Acute kidney injury and hypoxic respiratory failure; chronic anemia."
+    out = detail.apply([make("J96.90", "hypoxic respiratory failure", note)], context("inpatient", note))
+    assert codes(out) == ["J96.91"]
+
+
 def test_heart_failure_without_a_type_stays(make, context):
     note = "CHF, stable on current regimen."
     out = detail.apply([make("I50.9", "CHF", note)], context(text=note))

@@ -66,6 +66,33 @@ def test_urinary_tract_infection_in_pregnancy_is_o23(make, context):
     assert sorted(codes(apply_guidelines(cands, context(text=note)))) == ["O23.41", "Z3A.12"]
 
 
+@pytest.mark.parametrize(
+    "note",
+    [
+        "16 yo girl, G1P0 at 20 weeks, here with dysuria. UTI.",
+        "A 15-year-old girl presents at 20 weeks gestation by dates with dysuria; she is pregnant. UTI.",
+        "Girl with an IUP at 20 weeks presents with dysuria. UTI.",
+    ],
+)
+def test_a_pregnant_teenager_called_a_girl_gets_the_o_code(make, context, note):
+    cands = [make("N39.0", "UTI", note), _weeks(make, note, "Z3A.20", "20 weeks")]
+    assert sorted(codes(apply_guidelines(cands, context(text=note)))) == ["O23.42", "Z3A.20"]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "8 year old girl with dysuria; her mother is 20 weeks pregnant. UTI.",  # too young: the mother's pregnancy
+        "14 yo boy with dysuria; his sister is 20 weeks pregnant. UTI.",
+        "16 year old girl with dysuria. UTI.",  # no pregnancy documented
+    ],
+)
+def test_a_child_or_a_boy_gets_no_o_code(make, context, note):
+    out = apply_guidelines([make("N39.0", "UTI", note)], context(text=note))
+    assert "N39.0" in codes(out)
+    assert not [c for c in codes(out) if c.startswith("O")]
+
+
 def test_no_o_code_for_a_patient_who_is_not_pregnant(make, context):
     note = "30 yo F, G2P2, urine hCG negative. Hypothyroidism. Anxiety."
     cands = [make("E03.9", "Hypothyroidism", note), make("F41.9", "Anxiety", note)]

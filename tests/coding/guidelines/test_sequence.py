@@ -31,6 +31,7 @@ def test_sepsis_first_then_manifestation_after_etiology(make, context):
 
 def test_family_order_is_documented():
     assert [name for name, _ in FAMILIES] == [
+        "sequelae",
         "assertion",
         "uncertainty",
         "status",

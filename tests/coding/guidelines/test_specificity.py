@@ -176,6 +176,27 @@ def test_patient_sex_chooses_the_female_breast_code(make, context):
     assert codes(out) == ["C50.412"]
 
 
+@pytest.mark.parametrize(
+    ("code", "note", "evidence", "expected"),
+    [
+        # the walk reached a billable female breast code: the patient is a man
+        ("C50.911", "72 yo M. A/P: right breast cancer.", "right breast cancer", "C50.921"),
+        ("C50.912", "He is followed for a left breast carcinoma; he denies pain.", "left breast carcinoma", "C50.922"),
+        # a non-billable female code extended after the swap
+        ("C50.91", "A 66-year-old man with right breast cancer.", "right breast cancer", "C50.921"),
+        ("C50.011", "Sex: M\nPaget disease of the right nipple.", "Paget disease of the right nipple", "C50.021"),
+        # and the other way
+        ("C50.921", "58 y/o F, right breast cancer.", "right breast cancer", "C50.911"),
+        # the sex unknown: the code stays
+        ("C50.911", "Right breast cancer.", "Right breast cancer", "C50.911"),
+    ],
+)
+def test_patient_sex_swaps_a_female_or_male_code(make, context, code, note, evidence, expected):
+    out = apply_guidelines([make(code, evidence, note)], context(text=note))
+    assert codes(out) == [expected]
+    assert out[0].evidence[0].text == evidence
+
+
 def test_unspecified_site_cancer_gives_way_to_the_named_subsite(make, context):
     note = "A/P: left breast cancer; malignant neoplasm of upper-outer quadrant of left breast, 50 y/o F."
     vague = make("C50.912", "left breast cancer", note)
