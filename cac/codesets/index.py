@@ -157,14 +157,21 @@ class SeeFinder:
     def __init__(self, rows: list[IndexRow]) -> None:
         self.children: dict[int | None, list[IndexRow]] = {}
         self.mains: dict[str, IndexRow] = {}
+        later: list[tuple[str, IndexRow]] = []
         for r in rows:
             if r.column is not None:
                 continue
             self.children.setdefault(r.parent_id, []).append(r)
             if r.parent_id is None and r.table == "main":
-                self.mains.setdefault(r.term.lower(), r)
-                for variant in r.term.lower().split(", "):
-                    self.mains.setdefault(variant, r)
+                term = r.term.lower()
+                self.mains.setdefault(term, r)
+                first, *others = term.split(", ")
+                self.mains.setdefault(first, r)
+                later.extend((variant, r) for variant in others)
+        # A later form names a main term only where no main term starts with it: "Insufficiency" is "Insufficiency,
+        # insufficient", not "Fracture, insufficiency".
+        for variant, r in later:
+            self.mains.setdefault(variant, r)
 
     @staticmethod
     def _matches(row: IndexRow, name: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
 
 from cac.codesets import ICD10CM, CodeSetStore
 from cac.coding.encoder import Encoder
@@ -29,6 +31,23 @@ def _single_common_word(text: str) -> bool:
     """One word written in ordinary case (not an abbreviation such as CHF)."""
     word = text.strip()
     return " " not in word and not word.isupper()
+
+
+# A lone word this short is read as an everyday word whatever its ending ("via", "mania" aside).
+MIN_MEDICAL_WORD = 6
+
+
+@lru_cache(maxsize=1)
+def medical_word_endings() -> tuple[str, ...]:
+    """Endings of clinical terms of Greek or Latin form (``resources/medical_word_endings.tsv``)."""
+    text = (files("cac.coding") / "resources" / "medical_word_endings.tsv").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _medical_word(text: str) -> bool:
+    """One word formed as a clinical term ("ataxia", "thrombosis", "paresis"), not an everyday word."""
+    word = text.strip().lower()
+    return len(word) >= MIN_MEDICAL_WORD and word.isalpha() and word.endswith(medical_word_endings())
 
 
 def _names_main_term(walk: WalkResult, mention_text: str) -> bool:
@@ -94,7 +113,7 @@ def vote(
     if walk is not None and not walk_decided and ICD10CM in systems:
         has_icd = any(k[0] == ICD10CM for k in votes)
         single = _single_common_word(mention_text)
-        if _names_main_term(walk, mention_text) and (has_icd or not single):
+        if _names_main_term(walk, mention_text) and (has_icd or not single or _medical_word(mention_text)):
             # The mention is the main term itself: the index's code for it, not a code that merely lists the word
             # among its inclusion terms ("polyneuropathy": G62.9, not A69.22 Lyme disease).
             main_term_code = True

@@ -173,11 +173,18 @@ class IndexTree:
         # (Dependence > nicotine: see Dependence, drug, nicotine -> its "cigarettes" subterm).
         finder = SeeFinder(rows)
         self.see_targets: dict[int, int] = {}
+        # A subterm without a code of its own that says "see X" takes X's code when the note names nothing deeper
+        # (Regurgitation > mitral: see Insufficiency, mitral -> I34.0).
+        self.see_codes: dict[int, tuple[str, str]] = {}
         for row in rows:
-            if row.see and row.parent_id is not None and row.id not in self.children:
+            if row.see and row.parent_id is not None:
                 target = _follow(finder, row.see)
-                if target is not None and target.id in self.children and target.id != row.id:
+                if target is None or target.id == row.id:
+                    continue
+                if row.id not in self.children and target.id in self.children:
                     self.see_targets[row.id] = target.id
+                if row.code is None and target.code:
+                    self.see_codes[row.id] = (target.code, row.see)
         # A main term that says "see X" or "see also X" continues at X when its own subterms take the note no
         # further (Cholelithiasis: see Calculus, gallbladder -> "with cholecystitis"; Gallstone: see also ...).
         self.main_refs: dict[int, tuple[int, str, str | None]] = {}
@@ -276,6 +283,9 @@ class IndexTree:
                     candidate = ((score[0] + 1, score[1] + words_matched), [child_term, *sub_path], sub_code)
                 elif child_code is not None:
                     candidate = ((1, words_matched), [child_term], child_code)
+                elif child_id in self.see_codes:
+                    see_code, see_term = self.see_codes[child_id]
+                    candidate = ((1, words_matched), [f"{child_term}, see {see_term}"], see_code)
                 else:
                     continue
                 if candidate[0] > best[0]:

@@ -73,6 +73,21 @@ def _norm(phrase: str) -> str:
     return " ".join(phrase.lower().split())
 
 
+_ALTERNATIVES = re.compile(r"\{([^{}]*)\}")
+
+
+def expand_phrase(phrase: str) -> list[str]:
+    """Every phrase a data row's ``{a|b|}`` groups spell ("{no|without} relevant history": two phrases; an empty
+    alternative drops the group), spaces normalised."""
+    m = _ALTERNATIVES.search(phrase)
+    if m is None:
+        return [_norm(phrase)]
+    out: list[str] = []
+    for alt in m.group(1).split("|"):
+        out.extend(expand_phrase(phrase[: m.start()] + alt + phrase[m.end() :]))
+    return list(dict.fromkeys(p for p in out if p))
+
+
 def _phrase_regex(phrase: str) -> str:
     return r"\s+".join(re.escape(w) for w in phrase.split(" "))
 
@@ -83,13 +98,13 @@ class TriggerLexicon:
     def __init__(self, rows: list[tuple[str, ...]]) -> None:
         rules: dict[str, Rule] = {}
         for row in rows:
-            phrase, category, direction = row[0], row[1], row[2]
-            key = _norm(phrase)
-            if category == "ignore":
-                rules.pop(key, None)
-            else:
-                limit = int(row[3]) if len(row) > 3 and row[3].isdigit() else 0
-                rules[key] = Rule(category, direction, limit)
+            category, direction = row[1], row[2]
+            limit = int(row[3]) if len(row) > 3 and row[3].isdigit() else 0
+            for key in expand_phrase(row[0]):
+                if category == "ignore":
+                    rules.pop(key, None)
+                else:
+                    rules[key] = Rule(category, direction, limit)
         self.rules = rules
         alternation = "|".join(_phrase_regex(p) for p in sorted(rules, key=len, reverse=True))
         self.regex = re.compile(rf"(?<!\w)(?:{alternation})(?![\w-])", re.IGNORECASE)

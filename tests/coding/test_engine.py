@@ -184,3 +184,30 @@ def test_an_uncertain_outpatient_diagnosis_stays_in_the_list_set_aside(engine):
     assert pneumonia and all(s["score"] < result["threshold"] and "set_aside" in s["flags"] for s in pneumonia)
     assert any(e["text"].lower().endswith("pneumonia") for s in pneumonia for e in s["evidence"])
     assert not any(s["code"].startswith("R07") for s in result["suggestions"])  # denied: never listed
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code", "evidence"),
+    [
+        # a lone clinical term that is an index main term gets the main term's code
+        ("On examination he presented ataxia.", "R27.0", "ataxia"),
+        ("Doppler showed thrombosis.", "I82.90", "thrombosis"),
+        # wordings of translated case reports
+        ("Urinalysis showed microhematuria.", "R31.29", "microhematuria"),
+        ("CT showed left renal lithiasis.", "N20.0", "lithiasis"),
+        ("She reported diffuse abdominal pain.", "R10.84", "abdominal pain"),
+        # a subterm that only says "see X" takes X's code (Regurgitation > mitral: see Insufficiency, mitral)
+        ("Echocardiogram showed severe mitral regurgitation.", "I34.0", "regurgitation"),
+    ],
+)
+def test_case_report_wordings_are_coded(engine, sentence, code, evidence):
+    text = f"A 60-year-old man was admitted to our hospital.\n{sentence}\n"
+    result = engine.suggest(text, setting="inpatient")
+    assert code in proposed(result)
+    hit = next(s for s in result["suggestions"] if s["code"] == code)
+    assert any(evidence in e["text"] and text[e["start"] : e["end"]] == e["text"] for e in hit["evidence"])
+
+
+def test_a_lone_everyday_word_still_needs_a_term_list_code(engine):
+    text = "A 60-year-old man was admitted to our hospital.\nHe weighed the dishes on a scale.\n"
+    assert not proposed(engine.suggest(text, setting="inpatient"))

@@ -353,3 +353,25 @@ def test_ordinal_numerals_read_as_index_words(tree):
 def test_an_electronic_cigarette_is_another_tobacco_product(tree, mention, line, code):
     result = walk_line(tree, mention, line)
     assert result is not None and result.code == code, result
+
+
+@pytest.mark.parametrize(
+    ("mention", "line", "code"),
+    [
+        # Regurgitation > mitral: see Insufficiency, mitral (I34.0); its own subterm "congenital" is not named
+        ("regurgitation", "severe mitral regurgitation", "I34.0"),
+        ("regurgitation", "moderate aortic regurgitation", "I35.1"),
+    ],
+)
+def test_a_subterm_see_reference_gives_its_code(tree, mention, line, code):
+    result = walk_line(tree, mention, line)
+    assert result is not None and result.code == code, result
+
+
+def test_see_reference_names_the_main_term_that_starts_with_the_word(store, imported):
+    from cac.codesets.index import SeeFinder
+
+    if not store.active_release("ICD-10-CM index"):
+        pytest.skip("the Alphabetic Index is not imported (needs ../shared/data)")
+    row = SeeFinder(list(store.index_rows())).find("Insufficiency, mitral")
+    assert row is not None and row.code == "I34.0"  # not "Fracture, insufficiency"

@@ -95,6 +95,14 @@ def label(sentence: str, target: str) -> str:
         ("Atrial fibrillation, stroke risk CHA2DS2-VASc 4.", "Atrial fibrillation", "present"),
         ("HTN - risk factor modification.", "HTN", "present"),
         ("No diarrhea; C. diff not tested.", "C. diff", "negated"),
+        # a history said to hold nothing of note negates only itself, not the findings after it
+        ("A boy with no relevant past medical history presented with fever and neck swelling.", "fever", "present"),
+        ("A man without relevant medical history, who consulted for chest pain.", "chest pain", "present"),
+        ("A woman with no family history of interest and personal history of asthma.", "asthma", "historical"),
+        ("No significant history of bleeding.", "bleeding", "negated"),
+        # a test named between "negative" and "for"; "were negative for" names what was not found
+        ("Negative exercise stress echocardiogram for inducible ischemia.", "inducible ischemia", "negated"),
+        ("Cultures were negative for MRSA.", "MRSA", "negated"),
     ],
 )
 def test_assertion_rules(sentence: str, target: str, expected: str) -> None:
@@ -210,3 +218,15 @@ def test_relative_who_lives_with_brings_or_reports_is_no_experiencer():
 )
 def test_experiencer_rule(sentence, target, expected):
     assert label(sentence, target) == expected
+
+
+def test_trigger_phrases_spell_alternatives_in_braces() -> None:
+    from cac.nlp.assertion import expand_phrase
+
+    assert expand_phrase("{no|without} {relevant |}history") == [
+        "no relevant history",
+        "no history",
+        "without relevant history",
+        "without history",
+    ]
+    assert expand_phrase("negative for") == ["negative for"]

@@ -304,6 +304,9 @@ def _historical(cand: Candidate, ctx: GuidelineContext) -> list[Candidate]:
     if chronic is not None:
         add_rationale(cand, f"rule: chronic condition ({chronic[1]}) in past history still coded as current")
         return [cand]
+    if _said_chronic(cand):
+        add_rationale(cand, "rule: condition the note calls chronic, in past history still coded as current")
+        return [cand]
     row = lookup("personal_history.tsv", cand.code)
     if row is None or not ctx.store.is_billable(ICD, row[1]):
         return []
@@ -325,6 +328,22 @@ def _remission_status(cand: Candidate, text: str) -> bool:
         if _REMISSION_WORDS.search(text, span.start, end.start() if end else len(text)):
             return True
     return False
+
+
+# A condition the note itself calls chronic or long-standing ("history of chronic bronchitis") or whose code is a
+# chronic one ("Chronic maxillary sinusitis") is one the patient still has.
+_CHRONIC = re.compile(r"\bchronic\b|\blong[- ]?standing\b", re.IGNORECASE)
+
+
+def _said_chronic(cand: Candidate) -> bool:
+    """The mention or the code's title says the condition is chronic, and "chronic" is not one of the words that
+    make the condition a past event (``personal_history.tsv``: a "chronic lacunar infarct" is an old one)."""
+    row = lookup("personal_history.tsv", cand.code)
+    if row is not None and len(row) > 3 and "chronic" in {w.strip().lower() for w in row[3].split(",")}:
+        return False
+    return bool(_CHRONIC.search(cand.mention_text) or _CHRONIC.search(cand.title or "")) or any(
+        _CHRONIC.search(e.text) for e in cand.evidence
+    )
 
 
 # A malignancy removed and not treated since: "BCC of the nose s/p Mohs 2019, margins clear, no further treatment".

@@ -188,6 +188,19 @@ def test_chronic_condition_in_past_history_stays_coded(make, context, code):
     assert "chronic condition" in out[0].rationale
 
 
+@pytest.mark.parametrize(
+    ("note", "code", "evidence"),
+    [
+        ("PMH: chronic bronchitis, appendectomy.", "J42", "chronic bronchitis"),
+        ("History of long-standing venous insufficiency.", "I87.2", "venous insufficiency"),
+    ],
+)
+def test_condition_the_note_calls_chronic_in_past_history_stays_coded(make, context, note, code, evidence):
+    out = assertion.apply([make(code, evidence, note, assertion="historical")], context(text=note))
+    assert codes(out) == [code]
+    assert "calls chronic" in out[0].rationale
+
+
 def test_past_procedure_is_not_coded(make, context):
     out = assertion.apply([make("44950", "s/p appendectomy", assertion="historical", system="CPT")], context())
     assert out == []
