@@ -56,8 +56,16 @@ def term_key(term: str) -> frozenset[str]:
     if without:
         rest = cleaned[without.end() :]
         return frozenset(ABSENT_MARK + walk_stem(w) for w in words(rest) if w not in STOPWORDS and w not in _MARKERS)
-    key = frozenset(walk_stem(w) for w in words(cleaned) if w not in STOPWORDS and w not in _MARKERS)
+    listed = words(cleaned)
+    if _SITE_SPECIFIED_NEC.search(
+        cleaned
+    ):  # "foot specified NEC": a foot the note names ("specified joint NEC" is not)
+        listed = [w for w in listed if w != "specified"]
+    key = frozenset(walk_stem(w) for w in listed if w not in STOPWORDS and w not in _MARKERS)
     return key - _FILLERS if key - _FILLERS else key
+
+
+_SITE_SPECIFIED_NEC = re.compile(r"\w\s+specified\s+nec\b")
 
 
 def _subterm_key(term: str, nonessential: str | None) -> frozenset[str]:
@@ -99,11 +107,14 @@ def _follow(finder: SeeFinder, reference: str) -> IndexRow | None:
     """The row a "see" reference names; "with cholecystitis" in it is the subterm "cholecystitis" under "with"
     (Cholecystitis > with > calculus > gallbladder: see Calculus, gallbladder, with cholecystitis)."""
     target = finder.find(reference)
+    if target is None and reference.endswith(_BY_SITE):  # "see Ulcer, pressure, by site": the sites are there
+        target = finder.find(reference.removesuffix(_BY_SITE))
     if target is None and ", with " in reference:
         target = finder.find(_WITH_STEP.sub(", with, ", reference))
     return target
 
 
+_BY_SITE = ", by site"
 _WITH_STEP = re.compile(r",\s*with\s+")
 
 
@@ -134,9 +145,12 @@ class IndexTree:
         self.children: dict[int, list[tuple[frozenset[str], bool, str, str | None, int]]] = {}
         self.mains: dict[frozenset[str], list[tuple[int, str, str | None]]] = {}
         self.main_modifiers: dict[int, frozenset[str]] = {}  # a main term's nonessential modifiers
+        self.coded: set[int] = set()  # the rows that carry a code
         rows = list(store.index_rows("main"))
         for row in rows:
             term = row.term
+            if row.code:
+                self.coded.add(row.id)
             if row.parent_id is None:
                 if row.nonessential:
                     self.main_modifiers[row.id] = frozenset(
@@ -147,8 +161,11 @@ class IndexTree:
                     if key:
                         self.mains.setdefault(key, []).append((row.id, term, row.code))
             else:
-                connector = term.lower() in _CONNECTORS
-                key = frozenset() if connector else _subterm_key(term, row.nonessential)
+                # A connector with a code of its own lost the condition it joins ("Gout, in (due to)" for "in (due
+                # to) renal impairment", M10.30): its subterms are that condition's sites, so no walk passes it.
+                lost = term.lower() in _CONNECTORS and row.code is not None
+                connector = term.lower() in _CONNECTORS and not lost
+                key = frozenset() if connector or lost else _subterm_key(term, row.nonessential)
                 if not term_key(term) and row.nonessential:
                     term = f"{term} {row.nonessential}"  # shown in the rationale as "and (on) chronic"
                 siblings = self.children.setdefault(row.parent_id, [])
@@ -185,6 +202,16 @@ class IndexTree:
                     self.see_targets[row.id] = target.id
                 if row.code is None and target.code:
                     self.see_codes[row.id] = (target.code, row.see)
+        # So does one that says "see also X" where X codes the same (Fibroid > uterus D25.9: see also Leiomyoma,
+        # uterus -> its "intramural" subterm, D25.1).
+        for row in rows:
+            if row.parent_id is None or row.id in self.children or not (row.see or row.see_also):
+                continue
+            target = _follow(finder, row.see or row.see_also or "")
+            if target is None or target.id not in self.children or target.id == row.id:
+                continue
+            if row.see or (row.code is not None and target.code == row.code):
+                self.see_targets[row.id] = target.id
         # A main term that says "see X" or "see also X" continues at X when its own subterms take the note no
         # further (Cholelithiasis: see Calculus, gallbladder -> "with cholecystitis"; Gallstone: see also ...).
         self.main_refs: dict[int, tuple[int, str, str | None]] = {}
@@ -261,9 +288,12 @@ class IndexTree:
     ) -> WalkResult | None:
         """Depth-first over the subterms the context supports; the path reaching the deepest code wins."""
 
-        def options(current: int) -> list[tuple[int, str, str | None, int]]:
+        def options(current: int, depth: int) -> list[tuple[int, str, str | None, int]]:
             found = []
             current = self.see_targets.get(current, current)
+            # Below a subterm with no code of its own, "without X" is the default when the note does not state X
+            # (Migraine > without aura > not intractable > without status migrainosus: G43.009).
+            default_ok = depth > 0 and current not in self.coded
             for key, connector, child_term, child_code, child_id in self.children.get(current, []):
                 if connector:  # "with" / "in": look through it at its subterms
                     for gkey, gconn, g_term, g_code, g_id in self.children.get(child_id, []):
@@ -271,13 +301,15 @@ class IndexTree:
                             found.append((len(gkey) + len(gkey & direct), f"{child_term} {g_term}", g_code, g_id))
                 elif key and key <= context:
                     found.append((len(key) + len(key & direct), child_term, child_code, child_id))
+                elif default_ok and key and _unstated_absence(key, context):
+                    found.append((0, child_term, child_code, child_id))
             return found
 
         def best_from(current: int, depth: int, guard: int) -> tuple[tuple[int, int], list[str], str | None]:
             best: tuple[tuple[int, int], list[str], str | None] = ((0, 0), [], None)
             if guard > 8:
                 return best
-            for words_matched, child_term, child_code, child_id in options(current):
+            for words_matched, child_term, child_code, child_id in options(current, depth):
                 score, sub_path, sub_code = best_from(child_id, depth + 1, guard + 1)
                 if sub_code is not None:
                     candidate = ((score[0] + 1, score[1] + words_matched), [child_term, *sub_path], sub_code)
@@ -300,12 +332,21 @@ class IndexTree:
         return WalkResult(found, ", ".join([term, *path]), depth, matched)
 
 
+def _unstated_absence(key: frozenset[str], context: frozenset[str]) -> bool:
+    """A "without X" subterm's key whose X the context does not state present."""
+    return all(w.startswith(ABSENT_MARK) for w in key) and not {w[1:] for w in key} & context
+
+
 # References that name no index row to continue at ("see condition", "see Neoplasm, malignant, by site").
 _NO_TARGET = re.compile(r"\bcondition\b|\bby site\b", re.IGNORECASE)
 _STAGE_WITH_LETTER = re.compile(r"stage (\d[a-z])")
 # List numbering ("1. Type 2 diabetes") is not a modifier: it would read as "type 1".
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:#|\d{1,2}[.)])\s*")
-_ABSENT = re.compile(r"\b(without|no|denies|denied|negative for|free of|absence of)\b[^.,;:\n]*", re.IGNORECASE)
+_ABSENT = re.compile(
+    r"\b(without|no|denies|denied|negative for|free of|absence of|not(?= (?:yet )?in (?:\w+ )?remission\b))\b"
+    r"[^.,;:\n]*",
+    re.IGNORECASE,
+)  # "not in remission": the tabular's "in remission" is not stated
 
 
 _ORDINALS = {

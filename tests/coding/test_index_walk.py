@@ -375,3 +375,50 @@ def test_see_reference_names_the_main_term_that_starts_with_the_word(store, impo
         pytest.skip("the Alphabetic Index is not imported (needs ../shared/data)")
     row = SeeFinder(list(store.index_rows())).find("Insufficiency, mitral")
     assert row is not None and row.code == "I34.0"  # not "Fracture, insufficiency"
+
+
+def test_a_connector_that_lost_its_condition_is_not_passed(tree):
+    # "Gout, gouty > in (due to) [renal impairment] M10.30": the source dropped the condition; its sites are not
+    # reached by a note that never names it
+    result = walk_line(tree, "gout", "Acute gout flare of the right knee.")
+    assert result is not None and not result.code.startswith("M10.3"), result
+
+
+def test_a_without_subterm_is_the_default_below_an_uncoded_subterm(tree):
+    # Migraine > without aura > not intractable (no code) > without status migrainosus G43.009
+    result = walk_line(tree, "migraine", "Migraine without aura, episodic, not intractable.")
+    assert result is not None and result.code == "G43.009", result
+    result = walk_line(tree, "migraine", "Migraine without aura, intractable.")
+    assert result is not None and result.code == "G43.019", result
+
+
+@pytest.mark.parametrize(
+    ("mention", "line", "code"),
+    [
+        # Fibroid > uterus D25.9, see also Leiomyoma, uterus (the same code): its sites are there
+        ("fibroid", "Fibroid uterus with a 3 cm subserosal fibroid.", "D25.2"),
+        # Injury > pressure > injury: see Ulcer, pressure, by site
+        ("pressure injury", "Stage 2 pressure injury of the heel.", "L89.6"),
+    ],
+)
+def test_see_also_with_the_same_code_and_by_site_references_are_followed(tree, mention, line, code):
+    result = walk_line(tree, mention, line)
+    assert result is not None and result.code.startswith(code), result
+
+
+def test_not_in_remission_is_no_remission(tree):
+    written, _ = written_and_index_words("AML, complex karyotype, not in remission.")
+    assert "~remission" in written and "remission" not in written
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        # Ulcer > foot: see Ulcer, lower limb > foot specified NEC > left > with > exposed fat layer
+        ("Diabetic foot ulcer, left plantar 1st MTH, fat layer exposed.", "L97.522"),
+        ("Chronic ulcer of the right foot, with necrotic bone at the base.", "L97.514"),
+    ],
+)
+def test_a_site_specified_nec_needs_only_the_site(tree, line, code):
+    result = walk_line(tree, "foot ulcer", line)
+    assert result is not None and result.code == code, result

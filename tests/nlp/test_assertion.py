@@ -74,6 +74,8 @@ def label(sentence: str, target: str) -> str:
         # historical
         ("History of myocardial infarction.", "myocardial infarction", "historical"),
         ("S/p appendectomy.", "appendectomy", "historical"),
+        ("Lymphoma in remission.", "Lymphoma", "historical"),
+        ("Acute leukemia, not in remission.", "Acute leukemia", "present"),
         ("No history of seizures.", "seizures", "negated"),
         ("45 year old man with pneumonia.", "pneumonia", "present"),
         # hypothetical

@@ -351,7 +351,7 @@ _REMOVED = re.compile(r"\b(?:s/p|status\s+post|excised|resected|removed|treated|
 _GONE = re.compile(
     r"\bmargins?\s+(?:were\s+|are\s+)?(?:clear|free|negative|uninvolved)\b|\bclear\s+margins\b"
     r"|\bno\s+(?:evidence\s+of\s+)?(?:residual|recurren\w*|disease)\b|\bno\s+further\s+(?:treatment|therapy)\b"
-    r"|\bNED\b|\b(?:cancer|disease)[- ]free\b|\bin\s+remission\b",
+    r"|\bNED\b|\b(?:cancer|disease)[- ]free\b|(?<!not )\bin\s+remission\b",
     re.IGNORECASE,
 )
 # ... unless the clause says it is being treated now: "excised today, await margins", "on adjuvant letrozole".

@@ -548,12 +548,30 @@ def due_to(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
             target = row["target"] + c.code[len(row["code"]) :]
             if not ctx.store.is_billable(ICD, target):
                 continue
+            if row.get("absorbs"):
+                _absorb_cause(out, c, causes, target, row["label"], ctx)
+                continue
             why = f"rule: {row['label']} in {causes[0].code} -> {target} (code first the underlying disease)"
             if any(o.system == ICD and o.code == target for o in out):
                 out = [o for o in out if o is not c]
             else:
                 out = [o for o in out if o is not c] + [derive(c, target, ctx, why)]
     return out
+
+
+def _absorb_cause(
+    out: list[Candidate], cand: Candidate, causes: list[Candidate], target: str, label: str, ctx: GuidelineContext
+) -> None:
+    """``cand`` and a cause stated in one of its clauses become the one combination code ``target`` (N13.30 and
+    N20.1 in "ureteral stone with moderate hydronephrosis" -> N13.2), in place in ``out``."""
+    spans = set(_clause_spans(cand, ctx))
+    cause = next((k for k in causes if spans & set(_clause_spans(k, ctx))), None)
+    if cause is None:
+        return
+    new = derive(cand, target, ctx, f"rule: {label}: {cand.code} with {cause.code} in one clause -> {target}")
+    new = _with_evidence(new, list(cause.evidence))
+    new.score = max(cand.score, cause.score)
+    out[:] = [o for o in out if o is not cand and o is not cause] + [new]
 
 
 def superseded(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:

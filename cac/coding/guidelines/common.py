@@ -223,12 +223,14 @@ def context_text(cand: Candidate, ctx: GuidelineContext, window: int = 100) -> s
     return " \n ".join(p for p in parts if p).lower()
 
 
-_CLAUSE_BOUND = re.compile(r"[.;\n]|\s-\s")
+# A line break bounds a clause unless the note wraps a sentence there: after a word or comma, before a lower-case word
+# ("... with acute hypoxic / respiratory failure").
+_CLAUSE_BOUND = re.compile(r"[.;]|(?<![A-Za-z,])\n|\n(?![ \t]*[a-z])|\s-\s")
 
 
 def clause_at(text: str, start: int, end: int, reach: int = 200) -> str:
-    """The clause holding ``text[start:end]``: bounded by a full stop, semicolon, line break or spaced dash, and
-    reaching at most ``reach`` characters back."""
+    """The clause holding ``text[start:end]``: bounded by a full stop, semicolon, line break (not one wrapping a
+    sentence) or spaced dash, and reaching at most ``reach`` characters back."""
     lo, hi = clause_bounds(text, start, end, reach)
     return text[lo:hi]
 
@@ -236,7 +238,8 @@ def clause_at(text: str, start: int, end: int, reach: int = 200) -> str:
 def clause_bounds(text: str, start: int, end: int, reach: int = 200) -> tuple[int, int]:
     """The offsets of the clause ``clause_at`` returns."""
     lo = max(0, start - reach)
-    before = [m.end() for m in _CLAUSE_BOUND.finditer(text, lo, start)]
+    # read a little past ``start``: whether a line break wraps a sentence depends on the line after it
+    before = [m.end() for m in _CLAUSE_BOUND.finditer(text, lo, start + 20) if m.end() <= start]
     after = _CLAUSE_BOUND.search(text, end)
     return (before[-1] if before else lo), (after.start() if after else len(text))
 

@@ -54,6 +54,8 @@ def _prefer(challenger: Candidate, holder: Candidate, ctx: GuidelineContext) -> 
         return False
     if holder.score - challenger.score <= REDIRECTED_SCORES and _redirects(holder, challenger, ctx):
         return True
+    if _redirects(challenger, holder, ctx):
+        return False  # the challenger's own note sends its condition to the holder (K81.1 -> K80.10)
     return holder.score - challenger.score <= CLOSE_SCORES and _named_words(challenger) > _named_words(holder)
 
 

@@ -38,7 +38,8 @@ FACETS: dict[str, list[tuple[str, str]]] = {
     "laterality": [
         (
             "bilateral",
-            r"\bbilateral\b|\bboth (?:sides|knees|hips|eyes|ears|feet|legs|arms)\b|\bb/l\b|" + _EYE_SIDES["bilateral"],
+            r"\bbilateral\b|\bboth\s+(?:sides|knees|hips|eyes|ears|feet|legs|arms)\b|\bb/l\b|"
+            + _EYE_SIDES["bilateral"],
         ),
         ("right", rf"\bright\b{_NOT_HANDED}|\brt\b|\bR\.?\s+(?={_SIDED_PARTS})|\bR-(?=sided\b)|" + _EYE_SIDES["right"]),
         ("left", rf"\bleft\b{_NOT_HANDED}|\blt\b|\bL\.?\s+(?={_SIDED_PARTS})|\bL-(?=sided\b)|" + _EYE_SIDES["left"]),
@@ -68,14 +69,15 @@ FACETS: dict[str, list[tuple[str, str]]] = {
         ("type 2", r"\btype\s*(?:2|ii)\b|\bt2dm\b|\bdm\s*(?:2|ii)\b|\bniddm\b"),
     ],
     "sex": [("female", r"\bfemale\b|\bwom[ae]n\b"), ("male", r"\bmale\b|\bm[ae]n\b")],
-    # leukemia, myeloma and lymphoma codes by remission status (C90-C95); substance use "in remission" (F1x.x1)
+    # leukemia, myeloma, lymphoma (C81-C96): remission status
     "remission": [
-        ("relapse", r"\bin relapse\b|\brelapsed\b"),
         (
             "not in remission",
-            r"\bnot (?:having )?achieved remission\b|\bnot in remission\b|\bfailed to achieve remission\b",
+            r"\bnot (?:yet )?(?:in|having achieved|achieved|attained) (?:a )?(?:complete |partial |full )?remission\b"
+            r"|\bfailed to (?:achieve|attain) remission\b|\brefractory\b",
         ),
-        ("in remission", r"\bin (?:complete |partial |full |sustained |early )?remission\b"),
+        ("in relapse", r"\bin relapse\b|\brelapsed\b"),
+        ("in remission", r"\bin (?:early |sustained |complete |partial |full )?remission\b"),
     ],
 }
 # A more specific value documented hides the general ones it contains.
@@ -265,6 +267,8 @@ def rank_descendants(entry: CodeEntry, text: str, ctx: GuidelineContext, letter:
         matches = sum(1 for f, v in tf.items() if f in documented and v in documented[f])
         # every word the descendant adds to its parent's title is in the note ("Colles", "resistant")
         own = _words(_ENCOUNTER_SUFFIX.split(title)[0]) - parent_words
+        # a side the facets read already counts ("both eyes" says "bilateral"): its word need not be written
+        own -= {w for f, v in tf.items() if f in documented and v in documented[f] for w in v.split()}
         if own and all(re.search(rf"\b{re.escape(w)}", text) for w in own):
             matches += len(own)
         # a leukemia "not having achieved remission" is the code when the note says nothing of remission
@@ -321,6 +325,32 @@ def respecify(cand: Candidate, entry: CodeEntry, ctx: GuidelineContext) -> tuple
     if not fits or fits[0].code == entry.code:
         return None
     return fits[0].code, _why(fits[0].code, text, ctx, None)
+
+
+_CLAUSE_END = re.compile(r"[.;\n]")
+
+
+def _wrapped(text: str, newline: int) -> bool:
+    """The line break at ``newline`` falls mid-sentence: after a word or comma, before a lower-case word."""
+    before, after = text[:newline].rstrip(" \t"), text[newline + 1 :].lstrip(" \t")
+    return bool(before) and (before[-1].isalpha() or before[-1] == ",") and after[:1].islower()
+
+
+def continued_lines(cand: Candidate, ctx: GuidelineContext) -> str:
+    """The rest of the sentence of each evidence span where the note breaks its line mid-sentence
+    ("glaucoma both / eyes, mild stage, IOP controlled on latanoprost OU."), lower-case; "" when none."""
+    text = ctx.text or ""
+    out = []
+    for span in cand.evidence:
+        if not 0 <= span.end <= len(text):
+            continue
+        newline = text.find("\n", span.end)
+        if newline < 0 or not _wrapped(text, newline) or _CLAUSE_END.search(text, span.end, newline):
+            continue
+        nxt = newline + 1
+        stop = _CLAUSE_END.search(text, nxt)
+        out.append(text[text.rfind("\n", 0, span.start) + 1 : stop.start() if stop else len(text)].replace("\n", " "))
+    return "".join(f" \n {part.lower()}" for part in out)
 
 
 def clause_side(cand: Candidate, ctx: GuidelineContext) -> str | None:
@@ -476,7 +506,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         b = bare(entry.code)
         if any(bare(other) != b and bare(other).startswith(b) for other in proposed):
             continue  # a more specific descendant is proposed; it carries the evidence
-        text = context_text(cand, ctx)
+        text = context_text(cand, ctx) + continued_lines(cand, ctx)
         side = clause_side(cand, ctx) if "laterality" not in text_facets(text) else None
         chosen = choose_descendant(entry, f"{text} \n {side}" if side else text, ctx)  # "cataract OU" -> bilateral
         if chosen is None:
@@ -551,23 +581,45 @@ def _same_malignancy(specific: Candidate, vague: Candidate) -> bool:
     return len(sides - {None}) <= 1
 
 
+_WITH_PARTS = re.compile(r"\b(with|without)\b", re.IGNORECASE)
+
+
+def _title_parts(title: str) -> tuple[str, set[str], list[set[str]]]:
+    """A title's head (before its first "with"/"without"), the words it says present, and the words of each
+    "without ..." phrase ("Calculus of gallbladder without cholecystitis without obstruction")."""
+    pieces = _WITH_PARTS.split(title.lower())
+    head, present, absent = pieces[0].strip(" ,"), _words(pieces[0]), []
+    for joiner, phrase in zip(pieces[1::2], pieces[2::2], strict=False):
+        if joiner == "without":
+            absent.append(_words(phrase.split(",")[0]))
+        else:
+            present |= _words(phrase)
+    return head, present, absent
+
+
 def _with_sibling(cand: Candidate, cands: list[Candidate]) -> Candidate | None:
-    """The proposed sibling saying "with X" where ``cand`` says "without X" (K70.31 for K70.30), or None."""
+    """The proposed code of the same category and title head saying "with X" where ``cand`` says "without X"
+    (K70.31 for K70.30; K80.10 "Calculus of gallbladder with chronic cholecystitis" for K80.20 "... without
+    cholecystitis"), or None."""
     if cand.system != ICD or not re.search(r"\bwithout\b", cand.title, re.IGNORECASE):
         return None
-    wanted = re.sub(r"\bwithout\b", "with", cand.title, flags=re.IGNORECASE).lower()
-    return next(
-        (
-            o
-            for o in cands
-            if o.system == ICD
-            and o is not cand
-            and o.code[:-1] == cand.code[:-1]
-            and o.title.lower() == wanted
-            and o.assertion == cand.assertion
-        ),
-        None,
+    head, present, absent = _title_parts(cand.title)
+    for o in cands:
+        if o.system != ICD or o is cand or o.code[:3] != cand.code[:3] or o.assertion != cand.assertion:
+            continue
+        o_head, o_present, _o_absent = _title_parts(o.title)
+        if o_head == head and present <= o_present and any(words and words <= o_present for words in absent):
+            return o
+    return None
+
+
+def _absorb(keeper: Candidate, dropped: Candidate) -> None:
+    """``keeper`` takes the evidence, sections and score of ``dropped``, a less specific code of one condition."""
+    keeper.evidence = sorted(
+        [*keeper.evidence, *(s for s in dropped.evidence if s not in keeper.evidence)], key=lambda s: s.start
     )
+    keeper.sections = sorted(set(keeper.sections) | set(dropped.sections))
+    keeper.score = max(keeper.score, dropped.score)
 
 
 def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
@@ -583,6 +635,7 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
         with_sibling = _with_sibling(cand, cands)
         if with_sibling is not None:
             add_rationale(with_sibling, f"rule: {cand.code} ({cand.title}) dropped for {with_sibling.code}")
+            _absorb(with_sibling, cand)
             continue
         if cand.system != ICD or not _UNSPECIFIED.search(cand.title):
             out.append(cand)

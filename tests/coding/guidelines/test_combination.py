@@ -553,3 +553,17 @@ def test_old_stroke_history_stays_apart_from_a_current_stroke(make, context):
     cands = [make("I63.9", "infarct", note, assertion="historical"), make("I63.9", "stroke", note)]
     cands.append(make("R47.01", "aphasia", note))
     assert sorted(codes(apply_guidelines(cands, context(text=note)))) == ["I63.9", "R47.01", "Z86.73"]
+
+
+def test_hydronephrosis_with_a_stone_in_its_clause_is_n13_2(make, context):
+    note = "Obstructing left ureteral stone, 6 mm, with moderate hydronephrosis - no fever."
+    cands = [make("N20.1", "ureteral stone", note, score=0.9), make("N13.30", "hydronephrosis", note, score=0.95)]
+    out = combination.apply(cands, context(text=note))
+    assert codes(out) == ["N13.2"]
+    assert [s.text for s in out[0].evidence] == ["ureteral stone", "hydronephrosis"]
+
+
+def test_hydronephrosis_and_a_stone_in_other_sentences_stay_apart(make, context):
+    note = "Left kidney stone. Right hydronephrosis from a pelvic mass."
+    cands = [make("N20.0", "kidney stone", note), make("N13.30", "hydronephrosis", note)]
+    assert sorted(codes(combination.apply(cands, context(text=note)))) == ["N13.30", "N20.0"]

@@ -211,3 +211,20 @@ def test_bacteremia_gives_way_to_streptococcal_sepsis(make, context):
     cands = [make("A41.9", "Sepsis", note), make("R78.81", "bacteremia", note)]
     out = apply_guidelines(cands, context("inpatient", note))
     assert codes(out) == ["A40.0"]
+
+
+def test_respiratory_failure_detail_on_the_line_before_a_wrap(make, context):
+    note = "Assessment:\n1. Pneumonia with acute hypoxic\n   respiratory failure (pO2 58 on RA).\n"
+    out = detail.apply([make("J96.90", "respiratory failure", note)], context("inpatient", note))
+    assert codes(out) == ["J96.01"]
+
+
+def test_a_line_break_before_a_capital_still_ends_the_clause():
+    from cac.coding.guidelines.common import clause_at
+
+    note = "Pneumonia with acute hypoxic\nRespiratory failure, chronic."
+    start = note.index("Respiratory")
+    assert clause_at(note, start, start + 19) == "Respiratory failure, chronic"
+    wrapped = "Pneumonia with acute hypoxic\nrespiratory failure."
+    start = wrapped.index("respiratory")
+    assert clause_at(wrapped, start, start + 19) == "Pneumonia with acute hypoxic\nrespiratory failure"

@@ -101,3 +101,12 @@ def test_a_far_lower_redirected_code_does_not_win(make, context):
     note = "Sore throat x 4 days. Imp: acute pharyngitis; peritonsillar abscess considered."
     cands = [make("J02.9", "acute pharyngitis", note, score=0.9), make("J36", "peritonsillar abscess", note, score=0.4)]
     assert codes(excludes1.apply(cands, context(text=note))) == ["J02.9"]
+
+
+def test_a_code_whose_own_note_sends_its_condition_to_the_other_gives_way(make, context):
+    # K81 Excludes1 "cholecystitis with cholelithiasis (K80.-)": chronic cholecystitis with stones is K80.10,
+    # even when "chronic cholecystitis" is the longer phrase
+    note = "Gallstones; pathology: chronic cholecystitis."
+    cands = [make("K80.10", "Gallstones", note, score=0.92), make("K81.1", "chronic cholecystitis", note, score=0.9)]
+    out = excludes1.apply(cands, context(text=note))
+    assert held(out) == ["K81.1"]

@@ -321,3 +321,47 @@ def test_remission_status_read_and_not_having_achieved_remission_by_default(
     remission", never "in relapse"."""
     out = specificity.apply([make(code, evidence, note)], context(text=note))
     assert codes(out) == [expected]
+
+
+def test_calculus_without_cholecystitis_gives_way_to_the_with_code_of_its_category(make, context):
+    note = "Cholelithiasis. Pathology: chronic cholecystitis with cholelithiasis."
+    cands = [
+        make("K80.20", "Cholelithiasis", note, score=0.9),
+        make("K80.10", "chronic cholecystitis with cholelithiasis", note, score=0.5),
+    ]
+    out = specificity.apply(cands, context(text=note))
+    assert codes(out) == ["K80.10"]
+    assert out[0].score == 0.9  # one gallstone disease: the code takes the better-documented mention's score
+    assert [s.text for s in out[0].evidence] == ["Cholelithiasis", "chronic cholecystitis with cholelithiasis"]
+
+
+def test_a_without_code_stays_beside_a_different_condition_of_its_category(make, context):
+    note = "Mild NPDR without macular edema, left eye. Moderate NPDR with macular edema, right eye."
+    cands = [make("E11.3292", "Mild NPDR", note), make("E11.3311", "Moderate NPDR", note)]
+    assert sorted(codes(specificity.apply(cands, context(text=note)))) == ["E11.3292", "E11.3311"]
+
+
+@pytest.mark.parametrize(
+    ("note", "evidence", "expected"),
+    [
+        ("AML, therapy-related, not in remission.", "AML", "C92.00"),
+        ("Acute myeloid leukemia in complete remission.", "Acute myeloid leukemia", "C92.01"),
+        ("Relapsed acute myeloid leukemia.", "acute myeloid leukemia", "C92.02"),
+    ],
+)
+def test_remission_status_chooses_the_leukemia_code(make, context, note, evidence, expected):
+    out = specificity.apply([make("C92.0", evidence, note)], context(text=note))
+    assert codes(out) == [expected]
+
+
+def test_a_side_and_stage_on_the_wrapped_line_count(make, context):
+    note = "Assessment: Primary open-angle glaucoma both\neyes, mild stage, IOP controlled on drops OU.\nPlan: same."
+    out = specificity.apply([make("H40.11", "Primary open-angle glaucoma", note)], context(text=note))
+    assert codes(out) == ["H40.1131"]
+    assert specificity.continued_lines(out[0], context(text=note)).strip().startswith("assessment: primary")
+
+
+def test_a_line_ending_its_sentence_is_not_continued(make, context):
+    note = "Glaucoma.\nright eye pressure normal."
+    cand = make("H40.9", "Glaucoma", note)
+    assert specificity.continued_lines(cand, context(text=note)) == ""
