@@ -24,7 +24,7 @@ from cac.nlp.normalise import STOPWORDS, bag, content_words
 
 log = logging.getLogger(__name__)
 
-MATCHER_VERSION = "11"
+MATCHER_VERSION = "12"
 MAX_WORDS = 8
 MIN_TYPO_LEN = 6
 PROBLEM_SYSTEMS = ("ICD-10-CM",)
@@ -49,7 +49,7 @@ class TermIndex:
     cased: dict[tuple[str, ...], dict[Candidate, str]] = field(default_factory=dict)
 
     def add(self, text: str, system: str, code: str, source: str) -> None:
-        worded = [a for a in _ACRONYM.findall(text) if a in word_abbreviations()]
+        worded = [a for a in [*_ACRONYM.findall(text), text] if a in word_abbreviations()]
         for variant in _acronym_variants(text):
             if " > " in variant:
                 self._add_index_path(variant, system, code, source)
@@ -57,7 +57,8 @@ class TermIndex:
             variant_words = content_words(variant)
             self._add_words(variant_words, (system, code, source))
             for acronym in worded:
-                if variant != text and re.search(rf"\b{acronym}\b", variant) and variant_words:
+                # the abbreviation in place of its words, or an index term that is the abbreviation alone ("AIDS")
+                if (variant != text or text == acronym) and re.search(rf"\b{acronym}\b", variant) and variant_words:
                     self.cased.setdefault(bag(variant_words), {})[(system, code, source)] = acronym
             if source == "index" and ", " in variant and _qualified_condition(variant):
                 # "Hypertriglyceridemia, essential": a main term without subterms, the condition qualified

@@ -95,6 +95,12 @@ def label(sentence: str, target: str) -> str:
         ("Atrial fibrillation, stroke risk CHA2DS2-VASc 4.", "Atrial fibrillation", "present"),
         ("HTN - risk factor modification.", "HTN", "present"),
         ("No diarrhea; C. diff not tested.", "C. diff", "negated"),
+        # a negation inside parentheses ends at the closing one; one heading a list reaches over an aside
+        ("CAD (stent 2015, no angina since), COPD on inhalers, HTN.", "angina", "negated"),
+        ("CAD (stent 2015, no angina since), COPD on inhalers, HTN.", "COPD", "present"),
+        ("CAD (stent 2015, no angina since), COPD on inhalers, HTN.", "HTN", "present"),
+        ("No fever (checked at home), chills or cough.", "cough", "negated"),
+        ("Denies: a) fever, b) chills.", "chills", "negated"),
     ],
 )
 def test_assertion_rules(sentence: str, target: str, expected: str) -> None:

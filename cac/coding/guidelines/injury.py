@@ -382,7 +382,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         return candidates
     recodable = specs(_config()["recodable"])
     out: list[Candidate] = []
-    for cand in _not_an_injury(_not_the_disease(candidates, ctx.text), ctx.text):
+    for cand in _not_an_injury(not_the_disease(candidates, ctx.text), ctx.text):
         if cand.system != ICD or cand.assertion not in ("present", "possible") or not covers_any(recodable, cand.code):
             out.append(cand)
             continue
@@ -502,7 +502,7 @@ def _dotted(code: str) -> str:
     return f"{b[:3]}.{b[3:]}" if len(b) > 3 else b
 
 
-def _not_the_disease(candidates: list[Candidate], text: str) -> list[Candidate]:
+def not_the_disease(candidates: list[Candidate], text: str) -> list[Candidate]:
     """Drop a disease code whose every evidence clause speaks of something else (a tetanus booster is no tetanus)."""
     rules = [
         (specs(str(r["code"])), re.compile(r["context"], re.IGNORECASE)) for r in _config().get("not_the_disease", [])
