@@ -30,6 +30,9 @@ _BOUNDARY = re.compile(
     r"|(?:(?<=\s\s)|(?<=^))\d{1,2}[.)](?=\s|[A-Za-z])"
 )
 _WORD = re.compile(r"\w+")
+# A closing parenthesis, not a list enumerator ("a) fever", "2) cough").
+_PAREN = re.compile(r"[()]")
+_ENUMERATOR_BEFORE = re.compile(r"(?:^|\s)\w$")
 _SPACED_DASH = re.compile(r"\s(?:-{1,2}|\u2013|\u2014)\s")
 
 
@@ -162,10 +165,25 @@ def _scope_end(text: str, hit: Hit, hits: list[Hit], bounds: list[int], limit: i
         if other.start >= hit.end and other.start < stop and _stops(hit, other):
             stop = other.start
             break
+    stop = _paren_close(text, hit.end, stop)
     # Cap very long scopes by word count.
     cap = hit.rule.max_words or FORWARD_MAX_WORDS
     for words, m in enumerate(_WORD.finditer(text, hit.end, stop), start=1):
         if words > cap:
+            return m.start()
+    return stop
+
+
+def _paren_close(text: str, start: int, stop: int) -> int:
+    """A trigger inside parentheses reaches no further than their closing one: "CAD (stent 2019, no angina since),
+    COPD, HTN" leaves COPD and HTN present."""
+    depth = 0
+    for m in _PAREN.finditer(text, start, stop):
+        if m.group() == "(":
+            depth += 1
+        elif depth:
+            depth -= 1
+        elif not _ENUMERATOR_BEFORE.search(text, max(start, m.start() - 2), m.start()):
             return m.start()
     return stop
 

@@ -24,7 +24,7 @@ from cac.nlp.normalise import STOPWORDS, bag, content_words
 
 log = logging.getLogger(__name__)
 
-MATCHER_VERSION = "13"
+MATCHER_VERSION = "14"
 MAX_WORDS = 8
 MIN_TYPO_LEN = 6
 PROBLEM_SYSTEMS = ("ICD-10-CM",)
@@ -59,7 +59,7 @@ class TermIndex:
         elif source == "index":  # every term and subterm of the index, a site ("Disease > liver") as well
             for k, segment in enumerate(text.split(" > ")):
                 self.main_terms.update(bag(w) for w in _variants(segment, main=k == 0) if w)
-        worded = [a for a in _ACRONYM.findall(text) if a in word_abbreviations()]
+        worded = [a for a in [*_ACRONYM.findall(text), text] if a in word_abbreviations()]
         for variant in _acronym_variants(text):
             if " > " in variant:
                 self._add_index_path(variant, system, code, source)
@@ -67,7 +67,8 @@ class TermIndex:
             variant_words = content_words(variant)
             self._add_words(variant_words, (system, code, source))
             for acronym in worded:
-                if variant != text and re.search(rf"\b{acronym}\b", variant) and variant_words:
+                # the abbreviation in place of its words, or an index term that is the abbreviation alone ("AIDS")
+                if (variant != text or text == acronym) and re.search(rf"\b{acronym}\b", variant) and variant_words:
                     self.cased.setdefault(bag(variant_words), {})[(system, code, source)] = acronym
             if source == "index" and ", " in variant and _qualified_condition(variant):
                 # "Hypertriglyceridemia, essential": a main term without subterms, the condition qualified

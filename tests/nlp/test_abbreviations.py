@@ -92,3 +92,8 @@ def test_an_abbreviation_that_is_an_english_word_needs_capitals(text: str) -> No
 )
 def test_an_abbreviation_that_is_an_english_word_in_capitals_is_read(text: str) -> None:
     assert expansion_of(text, "ALL") == "acute lymphoblastic leukemia"
+
+
+def test_mi_after_a_substance_use_problem_is_motivational_interviewing() -> None:
+    assert expansion_of("Alcohol use disorder, mild - MI done; follow up 4 weeks.", "MI") == "motivational interviewing"
+    assert expansion_of("NSTEMI; troponin peak 4.2, MI on cath.", "MI") == "myocardial infarction"

@@ -105,6 +105,12 @@ def label(sentence: str, target: str) -> str:
         # a test named between "negative" and "for"; "were negative for" names what was not found
         ("Negative exercise stress echocardiogram for inducible ischemia.", "inducible ischemia", "negated"),
         ("Cultures were negative for MRSA.", "MRSA", "negated"),
+        # a negation inside parentheses ends at the closing one; one heading a list reaches over an aside
+        ("CAD (stent 2015, no angina since), COPD on inhalers, HTN.", "angina", "negated"),
+        ("CAD (stent 2015, no angina since), COPD on inhalers, HTN.", "COPD", "present"),
+        ("CAD (stent 2015, no angina since), COPD on inhalers, HTN.", "HTN", "present"),
+        ("No fever (checked at home), chills or cough.", "cough", "negated"),
+        ("Denies: a) fever, b) chills.", "chills", "negated"),
     ],
 )
 def test_assertion_rules(sentence: str, target: str, expected: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from cac.nlp.matcher import build_index, find_matches
 from cac.nlp.normalise import content_words, lemma
 
@@ -221,3 +223,32 @@ def test_a_substance_of_the_table_of_drugs_is_a_drug_not_a_mention() -> None:
     assert index.kinds.get(bag(content_words("alcohol"))) is None
     tokens = [(m.start(), m.end(), tuple(content_words(m.group()))) for m in re.finditer(r"\w+", "salicylic acid")]
     assert [m.kind for m in find_matches(index, tokens)] == [DRUG]
+
+
+def test_an_index_term_that_is_an_english_word_abbreviation_alone_needs_capitals() -> None:
+    # the index term "AIDS" is matched by "AIDS", never by "aid" or "aids" (its lemma); "TRAPS", never "traps"
+    index = build_index(
+        [
+            ("AIDS", "ICD-10-CM", "B20", "index"),
+            ("TRAPS", "ICD-10-CM", "M04.1", "index"),
+        ]
+    )
+    for text, found in (
+        ("Advanced AIDS on antiretrovirals", ["AIDS"]),
+        ("avoid as a sleep aid", []),
+        ("hearing aids in place", []),
+        ("closed reduction with finger traps", []),
+        ("TRAPS flare again", ["TRAPS"]),
+    ):
+        tokens = [(m.start(), m.end(), tuple(content_words(m.group()))) for m in re.finditer(r"\w+", text)]
+        tokens = [t for t in tokens if t[2]]
+        assert [text[m.start : m.end] for m in find_matches(index, tokens, text=text)] == found, text
+
+
+@pytest.mark.parametrize("word", ["sigmoid", "SSA"])
+def test_anatomy_and_antibody_words_alone_are_no_mention(word: str) -> None:
+    """ "sigmoid" alone names no condition (the index's "Sigmoid, kidney" needs the kidney); "SSA" alone is an
+    anti-SSA antibody or a sessile serrated adenoma more often than senile systemic amyloidosis."""
+    from cac.nlp.matcher import stoplist
+
+    assert word.lower() in stoplist()

@@ -136,6 +136,13 @@ def _every_mention(
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     candidates = [c for c in candidates if not _past_reaction(c, ctx)]
     out: list[Candidate] = []
+    if ctx.text:
+        from cac.coding.guidelines.injury import not_the_disease  # injury reads this module's header_before
+
+        # a disease named by its vaccine ("tetanus-containing vaccine at 15 mo") is no past disease either
+        past_or_family = [c for c in candidates if c.assertion in ("historical", "family")]
+        kept = {id(c) for c in not_the_disease(past_or_family, ctx.text)}
+        candidates = [c for c in candidates if c.assertion not in ("historical", "family") or id(c) in kept]
     # the patient's conditions a relative's may bear on: current ones, and past cancers (surveillance, screening)
     current = {
         c.code
@@ -347,7 +354,7 @@ def _said_chronic(cand: Candidate) -> bool:
 
 
 # A malignancy removed and not treated since: "BCC of the nose s/p Mohs 2019, margins clear, no further treatment".
-_REMOVED = re.compile(r"\b(?:s/p|status\s+post|excised|resected|removed|treated|completed)\b", re.IGNORECASE)
+_REMOVED = re.compile(r"\b(?:s/p|status\s+post|excised|resected|removed|treated|completed|\w+ectomy)\b", re.IGNORECASE)
 _GONE = re.compile(
     r"\bmargins?\s+(?:were\s+|are\s+)?(?:clear|free|negative|uninvolved)\b|\bclear\s+margins\b"
     r"|\bno\s+(?:evidence\s+of\s+)?(?:residual|recurren\w*|disease)\b|\bno\s+further\s+(?:treatment|therapy)\b"
@@ -361,7 +368,8 @@ _TREATED_NOW = re.compile(
     r"|\bre-?excision\b|\bpositive\s+margins?\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"\.(?:\s|$)|\n")
+# A sentence ends at a full stop or a line break, not at a wrapped line that goes on in lower case.
+_SENTENCE_END = re.compile(r"\.(?:\s|$)|\n(?![ \t]*[a-z])")
 # How many words before the condition a past word may stand ("Old right basal ganglia lacunar infarct").
 _PAST_WORD_REACH = 5
 _PHRASE_CUT = re.compile(r"[.;:,()\n]|\b(?:and|with|or|but|no|not|without)\b", re.IGNORECASE)

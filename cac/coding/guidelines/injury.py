@@ -381,7 +381,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         return candidates
     recodable = specs(_config()["recodable"])
     out: list[Candidate] = []
-    for cand in _not_an_injury(_not_the_disease(candidates, ctx.text), ctx.text):
+    for cand in _not_an_injury(not_the_disease(candidates, ctx.text), ctx.text):
         if cand.system != ICD or cand.assertion not in ("present", "possible") or not covers_any(recodable, cand.code):
             out.append(cand)
             continue
@@ -509,7 +509,7 @@ def _speaks_of_other(text: str, span: Span, context: re.Pattern[str], lead: re.P
     return lead is not None and bool(lead.search(before))
 
 
-def _not_the_disease(candidates: list[Candidate], text: str) -> list[Candidate]:
+def not_the_disease(candidates: list[Candidate], text: str) -> list[Candidate]:
     """Drop a disease code whose every evidence clause speaks of something else (a tetanus booster is no tetanus)."""
     rules = [
         (

@@ -57,6 +57,8 @@ class StatusRule:
     item_unless: re.Pattern[str] | None = None
     # words one of which every match of ``pattern`` contains (None: always run; ``cac.coding.prefilter``)
     words: frozenset[str] | None = None
+    # the rule's words are about stopping a drug (underdosing): "stopped", "off", "held" before them do not negate
+    about_stopping: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +68,7 @@ def rules() -> tuple[StatusRule, ...]:
     out = []
     for raw in data["rules"]:
         row = {key: _expanded(value, macros) for key, value in raw.items()}
-        joined = "|".join(f"(?:{p})" for p in row["patterns"])
+        joined = "|".join(f"(?:{_wrapping(p)})" for p in row["patterns"])
         pattern = re.compile(rf"(?<![\w/-])(?:{joined})(?![\w-])", re.IGNORECASE | re.MULTILINE)
         unless = row.get("unless")
         out.append(
@@ -85,6 +87,7 @@ def rules() -> tuple[StatusRule, ...]:
                 tuple(row.get("not_with", ())),
                 _any_of(row.get("item_unless")),
                 literal_words(pattern.pattern, pattern.flags),
+                bool(row.get("about_stopping", False)),
             )
         )
     return tuple(out)
@@ -100,6 +103,22 @@ def _expanded(value: Any, macros: dict[str, str]) -> Any:
     if isinstance(value, list):
         return [_expanded(v, macros) for v in value]
     return value
+
+
+_CHAR_CLASS = re.compile(r"\[(?:\\.|[^\]\\])*\]|\\.")
+# A space of a rule pattern: spaces, or a line break where the note wraps a line that goes on in lower case.
+_SPACE = r"(?:[ \t]+|[ \t]*\n[ \t]*(?-i:(?=[a-z0-9(/])))"
+
+
+def _wrapping(pattern: str) -> str:
+    """The pattern with each literal space (outside a character class) matching a wrapped line too: "former\nsmoker",
+    "s/p R 2nd toe\namputation"."""
+    out, last = [], 0
+    for m in _CHAR_CLASS.finditer(pattern):
+        out += [pattern[last : m.start()].replace(" ", _SPACE), m.group()]
+        last = m.end()
+    out.append(pattern[last:].replace(" ", _SPACE))
+    return "".join(out)
 
 
 def _any_of(patterns: list[str] | None) -> re.Pattern[str] | None:
@@ -132,8 +151,14 @@ _LIST_BREAK = re.compile(
 _HELD_FOR_NOW = re.compile(r"\b(resume[sd]?|restart(?:ed)?|until|then)\b", re.IGNORECASE)
 
 
-def _negated(text: str, start: int, is_drug: bool) -> bool:
-    wide = re.split(r"[\n;]|\.(?=\s|,|$)", text[max(0, start - _LIST_LOOKBACK) : start])[-1]
+_STOP_WORDS = frozenset({"stopped", "discontinued", "d/c'd", "d/cd", "off", "held", "hold"})
+
+
+def _negated(text: str, start: int, is_drug: bool, about_stopping: bool = False) -> bool:
+    # a line break ends the words that may negate, unless the line is wrapped ("not\non hormonal contraception")
+    window = text[max(0, start - _LIST_LOOKBACK) : start + 1]  # with the match's first letter, to see a wrap
+    wide = re.split(r";|\n(?![ \t]*[a-z])|\.(?=\s|,|$)", window)[-1]
+    wide = wide[:-1] if start < len(text) else wide
     before = wide[-(_LOOKBACK + 20) :]
     future = _FUTURE_BEFORE.search(before)
     if future and not _GOES_ON.search(before[future.end(1) :]):
@@ -145,11 +170,15 @@ def _negated(text: str, start: int, is_drug: bool) -> bool:
     between = wide[match.end(1) :]
     if _LIST_BREAK.search(between) or ":" in between:  # a break word, or a new header ("Medications:")
         return False
+    if ")" in between.split("(")[0]:  # a negation inside parentheses: "Dementia (type not determined), ... s/p THA"
+        return False
     if len(between) > _LOOKBACK:  # far back: only over a list of short items
         items = re.split(r",|\bor\b|\band\b", between)
         if len(items) < 2 or any(len(item.split()) > 6 for item in items):
             return False
     word = match.group(1).lower()
+    if about_stopping and word in _STOP_WORDS:
+        return False
     if word in ("hold", "held") and _HELD_FOR_NOW.search(clause_at(text, start, start)):
         return False
     return is_drug or not word.startswith(("allerg", "intolerant"))
@@ -452,7 +481,9 @@ def _bmi(text: str, ctx: GuidelineContext, codes: set[str]) -> Candidate | None:
     if _BMI_PERCENTILE.search(text):
         return _pediatric_bmi(text, ctx)
     match = _BMI.search(text)
-    if match is None or _PEDIATRIC.search(text):
+    age = stated_age(text)
+    # a child's words in an adult's note ("anaphylaxis as a child") make no pediatric BMI
+    if match is None or (_PEDIATRIC.search(text) and (age is None or age < 20)):
         return None
     value = float(match.group(1))
     if not 10 <= value <= 90:
@@ -686,7 +717,7 @@ def _satisfied(ctx: GuidelineContext, text: str) -> list[tuple[StatusRule, list[
         spans = [
             _span(m)
             for m in matches
-            if not _negated(text, m.start(), rule.is_drug)
+            if not _negated(text, m.start(), rule.is_drug, rule.about_stopping)
             and not _relatives(text, m)
             and not _ENDED_AFTER.match(text, m.end())
             and not (rule.clause_unless and rule.clause_unless.search(_sentence(text, m.start(), m.end())))

@@ -161,6 +161,19 @@ def test_family_history_z_code_found_directly_is_kept(make, context):
 
 
 @pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # a wrapped line goes on with the same sentence; an "-ectomy" removed the cancer
+        ("History: R breast cancer, lumpectomy 2012 with adjuvant\nradiation; no evidence of disease since.", "Z85.3"),
+        ("History: R breast cancer, lumpectomy 2012.\nNo evidence of disease on the scan.", "C50.911"),
+    ],
+)
+def test_cancer_removed_by_an_ectomy_over_a_wrapped_line_is_history(make, context, note, expected):
+    out = assertion.apply([make("C50.911", "breast cancer", note)], context(text=note))
+    assert codes(out) == [expected]
+
+
+@pytest.mark.parametrize(
     ("condition", "history"),
     [
         ("C18.9", "Z85.038"),

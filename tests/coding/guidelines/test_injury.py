@@ -117,6 +117,14 @@ def test_influenza_itself_kept(make, context):
     assert "J11.1" in _codes(injury.apply([make("J11.1", "Influenza A", note=note)], context("outpatient", note)))
 
 
+def test_a_past_tetanus_named_by_its_vaccine_is_no_history(make, context):
+    from cac.coding.guidelines import assertion
+
+    note = "Immunizations up to date (incl. tetanus-containing vaccine at 4 y).\n"
+    cand = make("A35", "tetanus", note=note, assertion="historical")
+    assert _codes(assertion.apply([cand], context("outpatient", note))) == {}
+
+
 def test_tetanus_disease_kept(make, context):
     note = "Generalized tetanus with trismus after a puncture wound.\n"
     assert "A35" in _codes(injury.apply([make("A35", "tetanus", note=note)], context("inpatient", note)))
@@ -131,6 +139,13 @@ def test_tetanus_disease_kept(make, context):
         ("Underdosing of warfarin, INR 1.2.\n", "T45.516A", "Underdosing of warfarin"),
         ("Intentional acetaminophen overdose.\n", "T39.1X2A", "acetaminophen overdose"),
         ("Rash due to amoxicillin.\n", "T36.0X5A", "due to amoxicillin"),
+        # drugs the imported Table lacks, by their class; underdosing stated by its cost
+        ("Intentional paroxetine overdose, QTc normal.\n", "T43.222A", "paroxetine overdose"),
+        (
+            "Gout; takes febuxostat and allopurinol - stopped it last month as he could not afford it.\n",
+            "T50.4X6A",
+            "allopurinol - stopped it",
+        ),
     ],
 )
 def test_drug_codes_from_the_table_of_drugs(context, note, code, words):

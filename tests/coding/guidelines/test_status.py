@@ -556,3 +556,72 @@ def test_a_fraction_of_a_pack_per_day_is_current_smoking(store, text):
     assert "F17.210" in codes
     span = codes["F17.210"].evidence[0]
     assert "ppd" in text[span.start : span.end]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "words"),
+    [
+        ("Meds: prednisone 5 mg daily, amlodipine 10 mg daily.", "Z79.52", "prednisone"),
+        ("Lupus on chronic steroids since 2019.", "Z79.52", "chronic steroids"),
+        ("Meds: norethindrone-ethinyl estradiol 1 tab daily.", "Z79.3", "norethindrone-ethinyl estradiol"),
+        ("PMH: AF, mechanical aortic valve (2015), on warfarin.", "Z95.2", "mechanical aortic valve"),
+        ("CAD (LAD stent 2017, no angina since), HTN.", "Z95.5", "LAD stent 2017"),
+        ("Foot: s/p L 3rd toe\namputation 2021, healed.", "Z89.422", "s/p L 3rd toe\namputation"),
+        ("History of R great toe amputation.", "Z89.411", "History of R great toe amputation"),
+        ("5. Secondhand smoke exposure - counseled parents.", "Z77.22", "Secondhand smoke exposure"),
+        ("Rule out t-MN given prior platinum chemotherapy in 2015.", "Z92.21", "prior platinum chemotherapy"),
+        (
+            "Evaluate given prior anthracycline chemotherapy and radiation.",
+            "Z92.3",
+            "prior anthracycline chemotherapy and radiation",
+        ),
+        (
+            "Osteoporosis; prior L wrist fragility fracture 2020 (healed).",
+            "Z87.310",
+            "prior L wrist fragility fracture",
+        ),
+        ("2. Epistaxis; coagulopathy due to warfarin, INR 6.1.", "D68.32", "coagulopathy due to warfarin"),
+        ("Former\nsmoker, quit 2001.", "Z87.891", "Former\nsmoker"),
+    ],
+)
+def test_steroid_contraceptive_valve_toe_smoke_chemo_and_wrapped_words(store, text, code, words):
+    codes = found(store, text)
+    assert code in codes, sorted(codes)
+    assert codes[code].evidence[0].text == words
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Prednisone 40 mg daily x 5 days for the COPD flare.", "Z79.52"),
+        ("Started prednisone 40 mg BID for PCP (PaO2 < 70).", "Z79.52"),
+        ("Prednisone taper over 3 weeks.", "Z79.52"),
+        ("Post-op: prednisolone acetate drops QID OD.", "Z79.52"),
+        ("Premedicated with prednisone 50 mg PO before contrast.", "Z79.52"),
+        ("Oral prednisone 1 mg/kg/day was initiated for five days.", "Z79.52"),
+        ("Started the first cycle of R-CHOP (rituximab, prednisone, vincristine).", "Z79.52"),
+        ("Not on hormonal contraception. LMP 2 weeks ago.", "Z79.3"),
+        ("Contraception: plans progestin-only pill at 6 weeks; discussed OCP risks.", "Z79.3"),
+        ("Currently receiving cycle 3 of adjuvant chemotherapy.", "Z92.21"),
+        ("Displaced femoral neck fracture - fragility fracture.", "Z87.310"),
+        ("Risk of bleeding due to warfarin discussed.", "D68.32"),
+        ("Secondhand smoke: none.", "Z77.22"),
+        ("No leg swelling, no recent travel, not\non hormonal contraception.", "Z79.3"),
+    ],
+)
+def test_bursts_drops_plans_current_chemo_and_risks_give_no_code(store, text, code):
+    assert code not in found(store, text)
+
+
+def test_a_negation_inside_parentheses_does_not_reach_a_wrapped_list(store):
+    text = "PMH: Dementia (type not determined),\nHTN, osteoporosis, s/p right hip hemiarthroplasty 2019."
+    assert "Z96.641" in found(store, text)
+
+
+def test_stopping_a_drug_for_its_cost_is_underdosing_not_a_negation(store):
+    assert "Z91.120" in found(store, "Takes allopurinol - he stopped it 3 weeks ago as he could not afford the refill.")
+
+
+def test_an_adults_childhood_words_do_not_make_the_bmi_pediatric(store):
+    text = "54 yo M. Allergies: penicillin (anaphylaxis as a child). BMI 42.6. Morbid obesity."
+    assert "Z68.41" in found(store, text)

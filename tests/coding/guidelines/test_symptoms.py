@@ -35,6 +35,7 @@ from tests.coding.guidelines.helpers import codes, held
         ("R25.1", "E05.00"),
         ("R45.1", "F03.90"),
         ("R34", "N17.9"),
+        ("L84", "L97.522"),
     ],
 )
 def test_integral_symptom_dropped(make, context, symptom, diagnosis):
