@@ -106,6 +106,20 @@ _ENCOUNTER_SUFFIX = re.compile(r",\s*(?:initial|subsequent) encounter|,\s*sequel
 _WORD_STOP = frozenset({"with", "without", "other", "unspecified", "specified", "part", "site", "type", "disease"})
 
 
+# A title's limb as notes name it: "cellulitis of left leg" is of the left lower limb (L03.116), not the shortest
+# left-sided title (L03.112, axilla).
+_SITE_ALIASES = {
+    "lower limb": re.compile(r"\b(?:legs?|thighs?|calf|calves|shins?|knees?|lower extremit(?:y|ies))\b", re.I),
+    "upper limb": re.compile(r"\b(?:arms?|forearms?|elbows?|upper extremit(?:y|ies))\b", re.I),
+}
+
+
+def _aliased_site_words(title: str, text: str) -> set[str]:
+    """The words of a limb the title names ("lower limb") that the note names in its own words ("leg")."""
+    lowered = title.lower()
+    return {w for site, rx in _SITE_ALIASES.items() if site in lowered and rx.search(text) for w in site.split()}
+
+
 def _words(title: str) -> set[str]:
     """The content words of a title, lower-case, possessives and punctuation stripped."""
     words = {w.strip("'").removesuffix("'s") for w in re.findall(r"[a-z][a-z']+", title.lower())}
@@ -269,8 +283,12 @@ def rank_descendants(entry: CodeEntry, text: str, ctx: GuidelineContext, letter:
         own = _words(_ENCOUNTER_SUFFIX.split(title)[0]) - parent_words
         # a side the facets read already counts ("both eyes" says "bilateral"): its word need not be written
         own -= {w for f, v in tf.items() if f in documented and v in documented[f] for w in v.split()}
+        aliased = own & _aliased_site_words(title, text)
+        own -= aliased
         if own and all(re.search(rf"\b{re.escape(w)}", text) for w in own):
             matches += len(own)
+        if aliased and not own:
+            matches += len(aliased)
         # a leukemia "not having achieved remission" is the code when the note says nothing of remission
         extras = sum(1 for f, v in tf.items() if f not in documented and (f, v) != ("remission", "not in remission"))
         n_unspecified = len(_UNSPECIFIED.findall(title))

@@ -365,3 +365,18 @@ def test_a_line_ending_its_sentence_is_not_continued(make, context):
     note = "Glaucoma.\nright eye pressure normal."
     cand = make("H40.9", "Glaucoma", note)
     assert specificity.continued_lines(cand, context(text=note)) == ""
+
+
+@pytest.mark.parametrize(
+    ("note", "evidence", "expected"),
+    [
+        ("Cellulitis of left leg, on cephalexin.", "Cellulitis", "L03.116"),
+        ("Right calf cellulitis.", "cellulitis", "L03.115"),
+        ("Cellulitis of the left forearm.", "Cellulitis", "L03.114"),
+        ("Cellulitis of left axilla.", "Cellulitis", "L03.112"),
+    ],
+)
+def test_a_limb_named_in_the_notes_words_chooses_the_limb_code(make, context, note, evidence, expected):
+    """ "Leg" names the lower limb: L03.116, not the shortest left-sided title (L03.112, axilla)."""
+    out = specificity.apply([make("L03.11", evidence, note)], context(text=note))
+    assert codes(out) == [expected]
