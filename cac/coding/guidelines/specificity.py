@@ -90,9 +90,6 @@ _HIDES = {
 }
 _COMPILED = {f: [(v, re.compile(p, re.IGNORECASE)) for v, p in vals] for f, vals in FACETS.items()}
 _UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
-# What a title says when the note says nothing of it: "without" a complication; a leukemia "not having achieved
-# remission" (the index's default for leukemia and myeloma, not "in relapse")
-_DEFAULT_WHEN_UNSAID = re.compile(r"\bwithout\b|\bnot having achieved remission\b", re.IGNORECASE)
 
 _SEQUELA = re.compile(r"\bsequela|\blate effect", re.IGNORECASE)
 _SUBSEQUENT = re.compile(
@@ -290,11 +287,11 @@ def rank_descendants(entry: CodeEntry, text: str, ctx: GuidelineContext, letter:
         if aliased and not own:
             matches += len(aliased)
         # a leukemia "not having achieved remission" is the code when the note says nothing of remission
-        extras = sum(1 for f, v in tf.items() if f not in documented and (f, v) != ("remission", "not in remission"))
-        n_unspecified = len(_UNSPECIFIED.findall(title))
-        without = len(_DEFAULT_WHEN_UNSAID.findall(title))  # the default when nothing is said
-        key = (-matches, extras, -n_unspecified, -without, len(title), code)
         default = tf.get("remission") == "not in remission" and "remission" not in documented
+        extras = sum(1 for f in tf if f not in documented) - default
+        n_unspecified = len(_UNSPECIFIED.findall(title))
+        without = len(re.findall(r"\bwithout\b", title, re.IGNORECASE))  # the default when nothing is said
+        key = (-matches, extras, -n_unspecified, -without, len(title), code)
         fits.append(Fit(code, matches, extras, n_unspecified > 0 or default, key))
     return sorted(fits, key=lambda f: f.key)
 

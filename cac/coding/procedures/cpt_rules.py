@@ -9,7 +9,7 @@ from typing import Any
 
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
-from cac.coding.procedures.data import compile_flex, load_yaml, required_literals
+from cac.coding.procedures.data import compile_flex, load_yaml, trigger_words, union_words
 from cac.coding.procedures.imaging_attrs import contrast_state, view_count
 from cac.coding.types import Candidate, Span
 
@@ -68,24 +68,6 @@ def _patterns(items: Any) -> tuple[re.Pattern[str], ...]:
     return tuple(compile_flex(p) for p in items or ())
 
 
-def _trigger_words(items: Any) -> tuple[frozenset[str] | None, ...]:
-    """Each trigger's required words, in trigger order."""
-    return tuple(required_literals(p) for p in ([items] if isinstance(items, str) else items or ()))
-
-
-def _keywords(items: Any) -> frozenset[str] | None:
-    """Words one of which any trigger match contains (None: some trigger cannot be prefiltered)."""
-    if isinstance(items, str):
-        items = [items]
-    found: set[str] = set()
-    for p in items or ():
-        words = required_literals(p)
-        if words is None:
-            return None
-        found |= words
-    return frozenset(found)
-
-
 def _condition(raw: dict[str, Any]) -> Condition:
     return Condition(
         code=str(raw["code"]) if raw.get("code") else None,
@@ -112,12 +94,13 @@ def families() -> tuple[Family, ...]:
         raws.extend({**defaults, **fam} for fam in data["families"])
     for raw in raws:
         choose = tuple(_condition(c) for c in raw.get("choose") or ())
+        words = trigger_words(raw["trigger"])
         out.append(
             Family(
                 name=raw["name"],
                 trigger=_patterns(raw["trigger"]),
-                keywords=_keywords(raw["trigger"]),
-                trigger_words=_trigger_words(raw["trigger"]),
+                keywords=union_words(words),
+                trigger_words=words,
                 settings=tuple(raw.get("settings") or DEFAULT_SETTINGS),
                 note_types=tuple(None if t in (None, "none") else t for t in raw.get("note_types") or ()),
                 scope=raw.get("scope"),

@@ -102,3 +102,15 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     """Lower-case words one of which every match of the rule regex ``pattern`` (flexible white space,
     case-insensitive) contains, or None; see ``cac.coding.prefilter``."""
     return literal_words(flex(pattern), re.I)
+
+
+def trigger_words(items: Any) -> tuple[frozenset[str] | None, ...]:
+    """Each trigger pattern's required words (``required_literals``), in trigger order."""
+    return tuple(required_literals(p) for p in ([items] if isinstance(items, str) else items or ()))
+
+
+def union_words(words: tuple[frozenset[str] | None, ...]) -> frozenset[str] | None:
+    """Words one of which any trigger match contains (None: some trigger cannot be prefiltered)."""
+    if any(w is None for w in words):
+        return None
+    return frozenset().union(*words)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from typing import Any
 
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
-from cac.coding.procedures.data import compile_flex, load_yaml, required_literals
+from cac.coding.procedures.data import compile_flex, load_yaml, trigger_words, union_words
 from cac.coding.types import Candidate, Span
 
 PCS = "ICD-10-PCS"
@@ -55,22 +55,6 @@ def _patterns(items: Any) -> tuple[re.Pattern[str], ...]:
     return tuple(compile_flex(p) for p in items or ())
 
 
-def _trigger_words(items: Any) -> tuple[frozenset[str] | None, ...]:
-    """Each trigger's required words, in trigger order."""
-    return tuple(required_literals(p) for p in ([items] if isinstance(items, str) else items or ()))
-
-
-def _keywords(items: Any) -> frozenset[str] | None:
-    """Words one of which any trigger match contains (None: some trigger cannot be prefiltered)."""
-    found: set[str] = set()
-    for p in [items] if isinstance(items, str) else items or ():
-        words = required_literals(p)
-        if words is None:
-            return None
-        found |= words
-    return frozenset(found)
-
-
 @lru_cache(maxsize=1)
 def axes() -> dict[str, tuple[AxisEntry, ...]]:
     """Every axis table, from pcs_axes.yaml and the extra_axes of pcs_rules.yaml."""
@@ -96,12 +80,13 @@ def axes() -> dict[str, tuple[AxisEntry, ...]]:
 def pcs_families() -> tuple[PcsFamily, ...]:
     out = []
     for raw in load_yaml("pcs_rules.yaml")["families"]:
+        words = trigger_words(raw["trigger"])
         out.append(
             PcsFamily(
                 name=raw["name"],
                 trigger=_patterns(raw["trigger"]),
-                keywords=_keywords(raw["trigger"]),
-                trigger_words=_trigger_words(raw["trigger"]),
+                keywords=union_words(words),
+                trigger_words=words,
                 template=str(raw["template"]),
                 slots=dict(raw.get("slots") or {}),
                 defaults={k: str(v) for k, v in (raw.get("defaults") or {}).items()},
