@@ -27,7 +27,7 @@ SPLITS = ("dev", "test")
 MENTION_TYPES = ("problem", "procedure")
 ID_RE = re.compile(r"^(dev|test)-\d{3}$")
 CODE_FORMATS = {
-    "ICD-10-CM": re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"),
+    "ICD-10-CM": re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"),
     "ICD-10-PCS": re.compile(r"^[0-9A-HJ-NP-Z]{7}$|^[0-9A-HJ-NP-Z]{4}$"),
     "CPT": re.compile(r"^[0-9]{4}[0-9FTU]$"),
     "HCPCS": re.compile(r"^[A-V][0-9]{4}$"),
