@@ -547,6 +547,16 @@ def _near(a: list[Span], b: list[Span], text: str, gap: int = 40) -> bool:
     )
 
 
+_CODED_AS_CURRENT = frozenset({"present", "historical"})
+
+
+def _same_footing(a: Candidate, b: Candidate) -> bool:
+    """Two codes of one condition coded on the same footing: the same assertion, or one current and one from the
+    past history that a guideline rule kept as a current disease code ("PMH: CKD" and "CKD stage 3b" in the plan
+    are one condition: N18.9 gives way to N18.32)."""
+    return a.assertion == b.assertion or {a.assertion, b.assertion} <= _CODED_AS_CURRENT
+
+
 def _drop_split_unspecified(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """An "Unspecified X" code next to a more specific X code of another category, for words of one phrase
     ("nuclear sclerotic | cataracts": H26.9 gives way to H25.13), is dropped."""
@@ -560,7 +570,7 @@ def _drop_split_unspecified(cands: list[Candidate], ctx: GuidelineContext) -> li
             if words
             and o.system == ICD
             and o is not cand
-            and o.assertion == cand.assertion
+            and _same_footing(o, cand)
             and not _UNSPECIFIED.search(o.title)
             and words <= _words(o.title)
             and _near(cand.evidence, o.evidence, ctx.text or "")
@@ -620,7 +630,7 @@ def _with_sibling(cand: Candidate, cands: list[Candidate]) -> Candidate | None:
         return None
     head, present, absent = _title_parts(cand.title)
     for o in cands:
-        if o.system != ICD or o is cand or o.code[:3] != cand.code[:3] or o.assertion != cand.assertion:
+        if o.system != ICD or o is cand or o.code[:3] != cand.code[:3] or not _same_footing(o, cand):
             continue
         o_head, o_present, _o_absent = _title_parts(o.title)
         if o_head == head and present <= o_present and any(words and words <= o_present for words in absent):
@@ -675,7 +685,7 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
                 or (o.code[:3] == cand.code[:3] and not _UNSPECIFIED.search(o.title) and _same_condition(o, cand))
                 or _same_malignancy(o, cand)
             )
-            and o.assertion == cand.assertion
+            and _same_footing(o, cand)
         ]
         if better:
             add_rationale(better[0], f"rule: unspecified {cand.code} dropped for the more specific {better[0].code}")

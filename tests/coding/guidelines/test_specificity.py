@@ -76,6 +76,22 @@ def test_unspecified_sibling_dropped_for_the_specific_code(make, context, unspec
     assert f"unspecified {unspecified} dropped" in out[0].rationale
 
 
+@pytest.mark.parametrize(("unspecified_as", "specific_as"), [("historical", "present"), ("present", "historical")])
+def test_past_history_code_kept_as_current_gives_way_to_the_specific_sibling(
+    make, context, unspecified_as, specific_as
+):
+    """ "PMH: CKD" kept as a current chronic condition and "CKD stage 4" in the plan are one condition."""
+    out = specificity.apply(
+        [make("N18.9", "CKD", assertion=unspecified_as), make("N18.4", "CKD stage 4", assertion=specific_as)], context()
+    )
+    assert codes(out) == ["N18.4"]
+
+
+def test_a_family_code_does_not_give_way_to_the_patients_own(make, context):
+    out = specificity.apply([make("N18.9", "CKD", assertion="family"), make("N18.4", "CKD stage 4")], context())
+    assert sorted(codes(out)) == ["N18.4", "N18.9"]
+
+
 def test_unspecified_flag_only_when_siblings_exist(make, context):
     out = specificity.apply([make("R05.9", "cough"), make("I10", "hypertension")], context())
     assert "unspecified" in by_code(out, "R05.9").flags
