@@ -436,11 +436,19 @@ _VAPING = re.compile(
 )
 
 
+# An axis the note says it leaves open names no value of it: "Dementia, unspecified severity" is not "severe".
+_UNSTATED_AXIS = re.compile(
+    r"\b(?:unspecified|unknown|undetermined)\s+(?:severity|type|site|laterality|side|stage|acuity|episode|trimester|"
+    r"organism|location|cause|etiology)\b",
+    re.IGNORECASE,
+)
+
+
 def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The stretch's own stemmed content words, and the same with the index's words for them, in one pass.
     Words the note says are absent ("without aura", "no bleeding") are kept apart, marked with ABSENT_MARK: they
     meet only the index's "without ..." subterms, never the condition itself."""
-    text = _VAPING.sub(" vaping ", _LIST_MARKER.sub(" ", text))
+    text = _UNSTATED_AXIS.sub(" ", _VAPING.sub(" vaping ", _LIST_MARKER.sub(" ", text)))
     written: set[str] = set()
     extra: set[str] = set()
     present = []

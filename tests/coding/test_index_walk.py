@@ -67,6 +67,19 @@ def test_walk_follows_and_subterms_see_references_and_synonyms(tree, mention, li
     assert result is not None and result.code == code, result
 
 
+@pytest.mark.parametrize(
+    "line", ["Dementia, unspecified severity", "Pneumonia, unspecified organism", "Asthma of unknown type"]
+)
+def test_an_axis_left_unspecified_names_no_value(line):
+    """ "unspecified severity" is no "severe"; "unspecified organism" no organism."""
+    assert not {"sever", "organ", "organism", "type"} & context_words(line)
+
+
+def test_unspecified_severity_does_not_choose_severe(tree):
+    result = walk_line(tree, "dementia", "Dementia, unspecified severity, without behavioral disturbance")
+    assert result is not None and result.code != "F03.C", result
+
+
 def test_list_numbers_are_not_modifiers(tree):
     result = tree.walk(context_words("Type 2 diabetes mellitus"), context_words("1. Type 2 diabetes mellitus"))
     assert result is not None and result.code.startswith("E11"), result

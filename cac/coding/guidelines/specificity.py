@@ -592,6 +592,12 @@ def _evidence_words(cand: Candidate) -> set[str]:
     return words - _WORD_STOP
 
 
+def _less_unspecified(specific: Candidate, vague: Candidate) -> bool:
+    """``specific``'s title leaves fewer axes unspecified than ``vague``'s (F03.B11 "Unspecified dementia, moderate,
+    with agitation" against F03.90 "Unspecified dementia, unspecified severity, without ...")."""
+    return len(_UNSPECIFIED.findall(specific.title)) < len(_UNSPECIFIED.findall(vague.title))
+
+
 def _same_condition(a: Candidate, b: Candidate) -> bool:
     """Two codes of one category whose evidence names the same condition ("migraine" and "migraine ...")."""
     return bool(_evidence_words(a) & _evidence_words(b))
@@ -682,7 +688,7 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
                     bare(o.code).startswith(bare(parent))
                     and (residual or not _UNSPECIFIED.search(o.title) or len(bare(o.code)) > len(bare(cand.code)))
                 )
-                or (o.code[:3] == cand.code[:3] and not _UNSPECIFIED.search(o.title) and _same_condition(o, cand))
+                or (o.code[:3] == cand.code[:3] and _less_unspecified(o, cand) and _same_condition(o, cand))
                 or _same_malignancy(o, cand)
             )
             and _same_footing(o, cand)

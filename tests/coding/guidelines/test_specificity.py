@@ -87,6 +87,14 @@ def test_past_history_code_kept_as_current_gives_way_to_the_specific_sibling(
     assert codes(out) == ["N18.4"]
 
 
+def test_a_code_leaving_fewer_axes_unspecified_wins_within_its_category(make, context):
+    """One dementia documented twice: "moderate ... with agitation" (F03.B11) over "unspecified severity" (F03.90)."""
+    out = specificity.apply(
+        [make("F03.90", "dementia"), make("F03.B11", "moderate dementia with agitation")], context()
+    )
+    assert codes(out) == ["F03.B11"]
+
+
 def test_a_family_code_does_not_give_way_to_the_patients_own(make, context):
     out = specificity.apply([make("N18.9", "CKD", assertion="family"), make("N18.4", "CKD stage 4")], context())
     assert sorted(codes(out)) == ["N18.4", "N18.9"]
