@@ -71,6 +71,10 @@ def label(sentence: str, target: str) -> str:
         ("Findings suspicious for malignancy.", "malignancy", "possible"),
         ("Cannot rule out early appendicitis.", "early appendicitis", "possible"),
         ("Probable viral syndrome.", "viral syndrome", "possible"),
+        ("PE considered: D-dimer mildly elevated, Wells low.", "PE", "possible"),
+        ("Pneumonia was considered but the film is clear.", "Pneumonia", "possible"),
+        ("Considered adrenal crisis; cortisol pending.", "adrenal crisis", "possible"),
+        ("CKD stage 3, considered stable.", "CKD stage 3", "present"),
         # historical
         ("History of myocardial infarction.", "myocardial infarction", "historical"),
         ("S/p appendectomy.", "appendectomy", "historical"),
