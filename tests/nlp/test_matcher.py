@@ -252,3 +252,11 @@ def test_anatomy_and_antibody_words_alone_are_no_mention(word: str) -> None:
     from cac.nlp.matcher import stoplist
 
     assert word.lower() in stoplist()
+
+
+@pytest.mark.parametrize("note", ["Cr stable; continue IV diuresis with furosemide.", "K 5.4; diuresis should help."])
+def test_diuresis_is_a_treatment_not_a_mention(note: str) -> None:
+    """In notes "diuresis" is what the team gives (IV furosemide), not the index's excessive urine output R35.89."""
+    from cac.nlp import analyze
+
+    assert not [m.text for m in analyze(note)._.mentions if m.text.lower() == "diuresis"]
