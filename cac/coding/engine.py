@@ -327,6 +327,31 @@ _CLAUSE_END = re.compile(r"[;:]\s|\s-\s|\n")
 _WITH_BETWEEN = re.compile(r"\s+(?:with|w/)\s+(?:[\w/-]+\s+){0,3}", re.IGNORECASE)
 
 
+# A list item's words before the next coded mention ("diverticulosis of colon, small internal hemorrhoids": "small"
+# is the hemorrhoids'), unless a connecting word makes them one phrase ("diabetes, type 2, with CKD").
+_CONNECTING = re.compile(r"\b(?:with|w/|without|due|secondary|caused|from|of|in|on|to|by|at)\b", re.IGNORECASE)
+# Where one list item's clause ends for certain: a sentence stop, a clause mark, a line break, a spaced dash.
+_ITEM_BREAK = re.compile(r"[.;:](?:\s|$)|\n|\s-\s")
+
+
+def _item_end(text: str, end: int, next_start: int) -> int:
+    """Where a mention's words end before the next mention: at the last comma between them when the words after
+    that comma (the next item's) do not connect the two; else at the next mention."""
+    comma = text.rfind(",", end, next_start)
+    if comma < 0 or _CONNECTING.search(text, comma, next_start) or _ITEM_BREAK.search(text, comma, next_start):
+        return next_start  # no comma, a connecting word, or the next mention in another clause (cut there anyway)
+    return comma
+
+
+def _item_start(text: str, last_end: int, start: int) -> int:
+    """Where a mention's words start after the previous mention: after the last comma between them (the words
+    before it are the previous item's), unless a connecting word right after that comma joins the two."""
+    comma = text.rfind(",", last_end, start)
+    if comma < 0 or _CONNECTING.search(text, comma, start) or _ITEM_BREAK.search(text, last_end, comma):
+        return last_end
+    return comma + 1
+
+
 def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any]) -> tuple[int, int]:
     """Where a mention's index modifiers may come from: its own sentence and clause, up to the neighbouring
     coded mentions ("Acute on chronic diastolic heart failure", "Sepsis due to E. coli", "OA of both knees"),
@@ -342,9 +367,9 @@ def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any
         if other is mention or not other.candidates:
             continue
         if other.end <= mention.start:
-            start = max(start, other.end)
+            start = max(start, _item_start(text, other.end, mention.start))
         elif other.start >= mention.end and not _WITH_BETWEEN.fullmatch(text, mention.end, other.start):
-            end = min(end, other.start)  # "calculus with hydronephrosis": a "with" joins them (N13.2)
+            end = min(end, _item_end(text, mention.end, other.start))  # "calculus with hydronephrosis" (N13.2)
     cut = [m.end() for m in _CLAUSE_END.finditer(text, start, mention.start)]
     if cut:
         start = cut[-1]

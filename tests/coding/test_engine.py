@@ -211,3 +211,22 @@ def test_case_report_wordings_are_coded(engine, sentence, code, evidence):
 def test_a_lone_everyday_word_still_needs_a_term_list_code(engine):
     text = "A 60-year-old man was admitted to our hospital.\nHe weighed the dishes on a scale.\n"
     assert not proposed(engine.suggest(text, setting="inpatient"))
+
+
+def test_a_site_word_of_the_next_list_item_is_not_this_one_s(engine):
+    note = "Impression: diverticulosis of colon, small internal hemorrhoids."
+    result = engine.suggest(note, setting="outpatient")
+    codes = proposed(result)
+    assert "K57.30" in codes and "K57.50" not in codes
+    by_code = {s["code"]: s for s in result["suggestions"]}
+    assert by_code["K57.30"]["evidence"][0]["text"] == "diverticulosis"
+
+
+def test_item_bounds_stop_at_a_comma_unless_a_connecting_word_follows():
+    from cac.coding.engine import _item_end, _item_start
+
+    text = "diverticulosis of colon, small internal hemorrhoids"
+    assert _item_end(text, len("diverticulosis"), text.index("internal")) == text.index(",")
+    assert _item_start(text, len("diverticulosis"), text.index("internal")) == text.index(",") + 1
+    joined = "diabetes, type 2, with CKD"
+    assert _item_end(joined, len("diabetes"), joined.index("CKD")) == joined.index("CKD")

@@ -2,16 +2,30 @@
 
 Section I.C.21.c.4 (history codes): family history -> Z80-Z84; a resolved past condition -> Z85-Z87 (or
 I25.2 for an old MI); a chronic condition documented in the past history that still affects care stays coded.
+A condition a past procedure fixed ("s/p AVR for aortic stenosis", ``resources/fixed_by_procedure.yaml``) is not
+coded: the replacement's status is (Z95.2).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 
-from cac.coding.guidelines.common import ICD, CodeSpec, add_rationale, derive, hold, is_held, load_tsv, lookup
+from cac.coding.guidelines.common import (
+    ICD,
+    CodeSpec,
+    add_rationale,
+    clause_bounds,
+    derive,
+    hold,
+    is_held,
+    load_tsv,
+    load_yaml,
+    lookup,
+    specs,
+)
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.patterns import ALLERGY_HEADER, ALLERGY_STATEMENT
 from cac.coding.rank import HISTORY_SECTION_WEIGHT, HISTORY_SECTIONS, section_weight
@@ -133,8 +147,74 @@ def _every_mention(
     )
 
 
+@dataclass(frozen=True)
+class _Fix:
+    """A procedure that fixes conditions, and the condition specs it fixes."""
+
+    label: str
+    pattern: str
+    conditions: tuple[CodeSpec, ...]
+
+
+@cache
+def _fixes() -> tuple[dict[str, re.Pattern[str]], tuple[_Fix, ...]]:
+    """The words and procedures of ``resources/fixed_by_procedure.yaml``."""
+    cfg = load_yaml("fixed_by_procedure.yaml")
+    words = {k: re.compile(cfg[k], re.IGNORECASE) for k in ("past", "dated", "still_there")}
+    rows = tuple(_Fix(r["label"], r["pattern"], tuple(specs(r["conditions"]))) for r in cfg["procedures"])
+    return words, rows
+
+
+_ITEM_END = re.compile(r"[,;\n]|\.(?:\s|$)")
+_PROCEDURE_NOTES = frozenset({"operative_report", "procedure_note"})
+_HISTORY_HEADER = re.compile(r"\b(?:history|hx|pmh|psh|pmhx|pshx)\b", re.IGNORECASE)
+
+
+def _fix_at(text: str, span: Span, fix: _Fix) -> tuple[int, int] | None:
+    """Where "<procedure> for <condition>" or "<condition>, s/p <procedure>" stands around the span."""
+    lo, hi = clause_bounds(text, span.start, span.end)
+    before = re.search(
+        rf"(?:{fix.pattern})(?:\s*\([^)]*\))?[^.;\n,]{{0,25}}?\bfor\s+(?:[\w'/-]+\s+){{0,5}}$",
+        text[lo : span.start],
+        re.IGNORECASE,
+    )
+    if before:
+        return lo + before.start(), span.end
+    after = re.compile(
+        rf"[\s,(-]*(?:[\w'/-]+\s+){{0,3}}?(?:s/p|status[- ]post|post)\s+(?:[\w'/.-]+\s+){{0,2}}?(?:{fix.pattern})",
+        re.IGNORECASE,
+    ).match(text, span.end, hi)
+    return (span.start, after.end()) if after else None
+
+
+def fixed_by_past_procedure(cand: Candidate, ctx: GuidelineContext) -> str | None:
+    """The procedure that fixed the condition before this encounter, where every mention says so ("s/p AVR for
+    aortic stenosis"); None when one does not, or its words say the condition is still there."""
+    text = ctx.text or ""
+    words, rows = _fixes()
+    fixes = [f for f in rows if any(spec.covers(cand.code) for spec in f.conditions)]
+    if cand.system != ICD or not text or not cand.evidence or not fixes:
+        return None
+    during_stay = ctx.inpatient or ctx.note_type in _PROCEDURE_NOTES
+    label = None
+    for span in cand.evidence:
+        found = next(((f, at) for f in fixes if (at := _fix_at(text, span, f)) is not None), None)
+        if found is None:
+            return None
+        (fix, (a, b)), lo = found, clause_bounds(text, span.start, span.end)[0]
+        end = _ITEM_END.search(text, b)
+        scope = text[max(lo, a - 30) : end.start() if end else len(text)]
+        if words["still_there"].search(scope):
+            return None
+        in_history = bool(_HISTORY_HEADER.search(header_before(text, span.start)))
+        if not in_history and not words["dated" if during_stay else "past"].search(scope):
+            return None
+        label = fix.label
+    return label
+
+
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
-    candidates = [c for c in candidates if not _past_reaction(c, ctx)]
+    candidates = [c for c in candidates if not _past_reaction(c, ctx) and not fixed_by_past_procedure(c, ctx)]
     out: list[Candidate] = []
     if ctx.text:
         from cac.coding.guidelines.injury import not_the_disease  # injury reads this module's header_before

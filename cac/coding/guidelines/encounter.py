@@ -3,7 +3,8 @@
 Aftercare, follow-up, counseling and "encounter for" codes (``resources/encounter_reasons.tsv``) say why the
 patient came. Found only in a plan or a remark ("suture removal in 7 days", "counseling by me"), they are held
 for review instead of proposed. A routine child health check (Section I.C.21.c.13, ``resources/routine_exams.yaml``)
-gives Z00.129, Z00.121 when another current condition is coded, or Z00.110/Z00.111 for a newborn by age in days.
+gives Z00.129, Z00.121 when another current condition is coded, or Z00.110/Z00.111 for a newborn by age in days;
+an adult's general examination ("annual physical") gives Z00.00, Z00.01 with another current condition coded.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import yaml
 
 from cac.coding.guidelines.common import ICD, CodeSpec, hold, is_held, load_tsv
 from cac.coding.guidelines.context import GuidelineContext
+from cac.coding.guidelines.patterns import stated_age
 from cac.coding.types import Candidate, Span
 
 REASON_SECTIONS = frozenset({"chief_complaint", "reason_for_visit", "indication", "preoperative_diagnosis"})
@@ -45,33 +47,65 @@ def _age_days(text: str, cfg: dict[str, Any]) -> int | None:
     return int(match.group(1)) * int(cfg["days_per_unit"][match.group(2).lower()]) if match else None
 
 
-def routine_child_exam(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
-    """A well-child or newborn check (Section I.C.21.c.13) -> Z00.110/Z00.111 by age, else Z00.121 with another
-    current condition coded, Z00.129 without."""
+def _with_findings(candidates: list[Candidate]) -> bool:
+    """Another current condition is coded with the examination: one "with abnormal findings"."""
+    return any(
+        c.system == ICD
+        and not c.code.startswith("Z")
+        and c.assertion == "present"
+        and c.score >= _FINDING_SCORE
+        and not is_held(c.rationale)
+        for c in candidates
+    )
+
+
+def _general_exams(text: str, cfg: dict[str, Any]) -> list[re.Match[str]]:
+    """The words of a general medical examination that is this visit ("annual physical", "routine health
+    maintenance exam"): not another kind of examination, not one the note only refers to (past, planned, the one
+    that found something)."""
+    out = []
+    for m in re.finditer(cfg["general_exam"], text, re.IGNORECASE):
+        around = text[max(0, m.start() - 20) : m.end() + 15]
+        lead = re.split(r"[.;:\n]", text[max(0, m.start() - 60) : m.start()])[-1]
+        if re.search(cfg["other_exam"], around, re.IGNORECASE) or re.search(cfg["referred_before"], lead, re.I):
+            continue
+        if re.search(cfg["referred_after"], text[m.end() : m.end() + 40], re.IGNORECASE):
+            continue
+        out.append(m)
+    return out
+
+
+def routine_exam(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """A routine health examination (Section I.C.21.c.13): a well-child or newborn check -> Z00.110/Z00.111 by
+    age, else Z00.121 with another current condition coded, Z00.129 without; an adult's general examination
+    ("annual physical") -> Z00.01 with another current condition coded, Z00.00 without."""
     text = ctx.text or ""
     cfg = exam_config()
+    if any(c.code.startswith("Z00") for c in candidates):
+        return candidates
     matches = [
         m
         for m in re.finditer(cfg["child_exam"], text, re.IGNORECASE)
         if not re.search(cfg["not_routine"], text[max(0, m.start() - 30) : m.end() + 10], re.IGNORECASE)
     ]
-    if not matches or any(c.code.startswith("Z00") for c in candidates):
-        return candidates
     days = _age_days(text, cfg)
-    if days is not None and days < 29 and re.search(cfg["newborn"], text, re.IGNORECASE):
-        code = "Z00.110" if days < 8 else "Z00.111"
-    elif days is not None and days >= 18 * 365:
-        return candidates  # an adult's check is no child health examination
+    age = stated_age(text)
+    if matches:
+        if days is not None and days < 29 and re.search(cfg["newborn"], text, re.IGNORECASE):
+            code = "Z00.110" if days < 8 else "Z00.111"
+        elif days is not None and days >= 18 * 365:
+            return candidates  # an adult's check is no child health examination
+        else:
+            code = "Z00.121" if _with_findings(candidates) else "Z00.129"
+        kind = "child"
     else:
-        found = any(
-            c.system == ICD
-            and not c.code.startswith("Z")
-            and c.assertion == "present"
-            and c.score >= _FINDING_SCORE
-            and not is_held(c.rationale)
-            for c in candidates
-        )
-        code = "Z00.121" if found else "Z00.129"
+        matches = _general_exams(text, cfg)
+        if not matches:
+            return candidates
+        child = age is not None and age < 18
+        found = _with_findings(candidates)
+        code = ("Z00.121" if found else "Z00.129") if child else ("Z00.01" if found else "Z00.00")
+        kind = "child" if child else "adult"
     match = matches[0]
     exam = Candidate(
         system=ICD,
@@ -80,14 +114,14 @@ def routine_child_exam(candidates: list[Candidate], ctx: GuidelineContext) -> li
         score=0.7,
         evidence=[Span(match.start(), match.end(), match.group(0))],
         source="rule",
-        rationale=f"rule: routine child health examination -> {code} (Section I.C.21.c.13)",
+        rationale=f"rule: routine {kind} health examination -> {code} (Section I.C.21.c.13)",
         mention_text=match.group(0),
     )
     return [*candidates, exam]
 
 
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
-    candidates = routine_child_exam(candidates, ctx)
+    candidates = routine_exam(candidates, ctx)
     reasons = encounter_specs()
     out: list[Candidate] = []
     for cand in candidates:

@@ -47,3 +47,24 @@ ALLERGY_STATEMENT = re.compile(
     r"|\bintoleran\w*|\bsensitivity to\b",
     re.IGNORECASE,
 )
+
+
+# Another person named as the subject before a fact in its sentence ("Her daughter is 32 weeks pregnant", "wife is
+# expecting"): the fact is theirs, not the patient's.
+ANOTHER_PERSON = re.compile(
+    r"\b(?:(?:maternal|paternal)\s+)?(?:daughter|son|sister|brother|mother|mom|father|dad|wife|husband|partner|"
+    r"girl-?friend|boy-?friend|fianc[eé]e?|friend|niece|nephew|cousin|aunt|grand-?daughter|grand-?mother|"
+    r"(?:daughter|sister)-in-law|room-?mate|co-?worker|neighbou?r)s?(?:'s)?\b",
+    re.IGNORECASE,
+)
+# The patient named again after that person: "her sister is pregnant and she is at 20 weeks" is the patient's.
+_PATIENT_AGAIN = re.compile(r"\b(?:she|he|patient|pt|herself|himself|G\d+\s*P\d+\w*)\b", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"[.;!?](?:\s|$)|\n")
+
+
+def about_another_person(text: str, start: int) -> bool:
+    """The words at ``start`` are about another person named before them in their sentence, not the patient."""
+    cuts = [m.end() for m in _SENTENCE_START.finditer(text, max(0, start - 200), start)]
+    lead = text[cuts[-1] if cuts else max(0, start - 200) : start]
+    people = list(ANOTHER_PERSON.finditer(lead))
+    return bool(people) and not _PATIENT_AGAIN.search(lead, people[-1].end())

@@ -37,7 +37,7 @@ from cac.coding.guidelines.common import (
     specs,
 )
 from cac.coding.guidelines.context import GuidelineContext
-from cac.coding.guidelines.patterns import AGE, age_years, denied_before, stated_age
+from cac.coding.guidelines.patterns import AGE, about_another_person, age_years, denied_before, stated_age
 from cac.coding.types import Candidate, Span
 
 CHAPTER = CodeSpec("O00-O9A")
@@ -138,7 +138,8 @@ def encounter(cands: list[Candidate], ctx: GuidelineContext) -> Encounter:
         enc.trimester = trimester(enc.weeks)
     else:
         enc.trimester = next((t for t, rx in _TRIMESTER_WORDS if rx.search(text)), None)
-    named = any(_affirmed(p, text) for p in cfg["pregnant"])
+    # another person's pregnancy ("her daughter is 32 weeks pregnant") says nothing of the patient's
+    named = any(not about_another_person(text, m.start()) for p in cfg["pregnant"] for m in _affirmed(p, text))
     denied = any(_search(p, text) for p in cfg["not_pregnant"])
     enc.pregnant = dated or enc.delivery or (named and not denied)
     if any(_search(p, opening) for p in cfg["a_child"]) and not (enc.pregnant and _childbearing(opening, cfg)):

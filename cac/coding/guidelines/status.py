@@ -19,7 +19,7 @@ import yaml
 from cac.coding.guidelines.assertion import RELATIVE, header_before
 from cac.coding.guidelines.common import clause_at
 from cac.coding.guidelines.context import GuidelineContext
-from cac.coding.guidelines.patterns import ALLERGY_HEADER, stated_age
+from cac.coding.guidelines.patterns import ALLERGY_HEADER, about_another_person, stated_age
 from cac.coding.prefilter import literal_words, may_match
 from cac.coding.types import Candidate, Span
 
@@ -499,9 +499,18 @@ def _bmi(text: str, ctx: GuidelineContext, codes: set[str]) -> Candidate | None:
     )
 
 
-_GESTATION = re.compile(r"\b(\d{1,2})\s*(?:w|wks?|weeks?)(?:\s*(?:and\s*)?\d\s*(?:d|days?))?\b", re.IGNORECASE)
-_GESTATION_CONTEXT = re.compile(r"\b(gestation\w*|EGA|GA|IUP|weeks pregnant|by LMP|G\d+\s*P\d+)\b", re.IGNORECASE)
-_PREGNANCY = re.compile(r"\b(pregnan\w*|gestation\w*|G\d+\s*P\d+|IUP|delivery|delivered|labor|antepartum)\b", re.I)
+# Completed weeks, the days of the week written after them as a fraction or a plus ("39 2/7 weeks", "20+3 weeks",
+# "20w3d", "20-week"): the number read is the whole weeks, never the fraction's.
+_GESTATION = re.compile(
+    r"(?<![/+\d.])\b(\d{1,2})\s*(?:\+\s*\d\s*|\d/7\s*)?-?\s*(?:w|wks?|weeks?)(?:\s*(?:and\s*)?\d\s*(?:d|days?))?\b",
+    re.IGNORECASE,
+)
+_GESTATION_CONTEXT = re.compile(
+    r"\b(gestation\w*|EGA|GA|IUP|weeks pregnant|by (?:LMP|US|ultrasound|dating)|G\d+\s*P\d+)\b", re.IGNORECASE
+)
+_PREGNANCY = re.compile(
+    r"\b(pregnan\w*|gestation\w*|G\d+\s*P\d+|IUP|EGA|EDD|EDC|delivery|delivered|labor|antepartum)\b", re.I
+)
 
 
 def gestation_code(weeks: int) -> str:
@@ -537,8 +546,8 @@ def _gestation(text: str, ctx: GuidelineContext) -> Candidate | None:
         lead = text[max(0, match.start() - 40) : match.start()]
         if _MEASURED_BEFORE.search(lead) or _BIRTH_AROUND.search(lead) or _BIRTH_AROUND.search(around):
             continue
-        if _GENERAL_BEFORE.search(lead):
-            continue
+        if _GENERAL_BEFORE.search(lead) or about_another_person(text, match.start()):
+            continue  # a relative's pregnancy ("her daughter is 32 weeks pregnant") is not the patient's
         code = gestation_code(int(match.group(1)))
         if not ctx.store.is_billable("ICD-10-CM", code):
             return None

@@ -374,3 +374,35 @@ def test_a_reaction_in_an_allergy_list_is_no_current_problem(make, context, note
 def test_a_current_reaction_outside_the_allergy_list_stays(make, context, note, code, words):
     out = assertion.apply([make(code, words, note)], context(text=note))
     assert codes(out) == [code]
+
+
+@pytest.mark.parametrize(
+    ("note", "words", "code"),
+    [
+        ("Assessment: HTN. S/p AVR for aortic stenosis 2015, on warfarin.", "aortic stenosis", "I35.0"),
+        ("PMH: AF, AVR (mechanical) for bicuspid AS, HTN.", "bicuspid AS", "Q23.1"),
+        ("Aortic stenosis, status post TAVR 2019. Doing well.", "Aortic stenosis", "I35.0"),
+        ("PSH: s/p R TKA for osteoarthritis of right knee.", "osteoarthritis of right knee", "M17.11"),
+        ("History: s/p lap cholecystectomy for acute cholecystitis.", "acute cholecystitis", "K81.0"),
+    ],
+)
+def test_a_condition_a_past_procedure_fixed_is_not_coded(make, context, note, words, code):
+    cand = make(code, words, note)
+    assert assertion.fixed_by_past_procedure(cand, context(text=note)) is not None
+    assert codes(assertion.apply([cand], context(text=note))) == []
+
+
+@pytest.mark.parametrize(
+    ("note", "words", "code", "setting"),
+    [
+        ("Severe aortic stenosis, scheduled for TAVR next week.", "aortic stenosis", "I35.0", "outpatient"),
+        ("Recurrent right inguinal hernia s/p hernia repair 2019.", "inguinal hernia", "K40.91", "outpatient"),
+        ("CAD s/p CABG for triple vessel disease.", "CAD", "I25.10", "outpatient"),
+        ("Acute cholecystitis - s/p laparoscopic cholecystectomy, POD 1.", "Acute cholecystitis", "K81.0", "inpatient"),
+        ("Acute cholecystitis - s/p laparoscopic cholecystectomy.", "Acute cholecystitis", "K81.0", "inpatient"),
+        ("Bilateral knee OA s/p right TKA.", "Bilateral knee OA", "M17.0", "outpatient"),
+    ],
+)
+def test_a_condition_still_there_or_fixed_in_this_stay_stays(make, context, note, words, code, setting):
+    cand = make(code, words, note)
+    assert codes(assertion.apply([cand], context(setting, note))) == [code]

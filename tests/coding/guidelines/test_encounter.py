@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cac.coding.guidelines import encounter
-from tests.coding.guidelines.helpers import codes, held
+from tests.coding.guidelines.helpers import by_code, codes, held
 
 
 def _in(cand, *sections):
@@ -61,3 +61,34 @@ def test_a_sick_visit_that_plans_a_well_visit_is_no_exam(make, context):
     note = "Strep pharyngitis. BMI 97th percentile - recheck at well visit."
     out = encounter.apply([make("J02.0", "Strep pharyngitis", note)], context(text=note))
     assert codes(out) == ["J02.0"]
+
+
+def test_an_adult_annual_physical_without_other_conditions_is_z00_00(context):
+    note = "Chief complaint: annual physical.\nHPI: 45 yo man here for his annual physical. No complaints."
+    out = encounter.apply([], context(text=note))
+    assert codes(out) == ["Z00.00"] and out[0].evidence[0].text == "annual physical"
+
+
+def test_an_adult_health_maintenance_exam_with_a_current_condition_is_z00_01(make, context):
+    note = "62 yo woman for routine adult health maintenance exam. Hypertension, controlled on amlodipine."
+    out = encounter.apply([make("I10", "Hypertension", note)], context(text=note))
+    assert sorted(codes(out)) == ["I10", "Z00.01"]
+    assert by_code(out, "Z00.01").evidence[0].text == "routine adult health maintenance exam"
+
+
+def test_a_teenager_s_annual_physical_is_a_child_exam(context):
+    note = "15 yo girl here for annual physical. Doing well in school."
+    assert codes(encounter.apply([], context(text=note))) == ["Z00.129"]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "58 yo man with a murmur found on routine physical exam, here for echo review.",
+        "40 yo woman for her annual gyn exam and pap smear.",
+        "Knee pain since her last annual physical. Due for annual physical in March.",
+        "35 yo man for a routine eye exam.",
+    ],
+)
+def test_an_exam_referred_to_or_of_another_kind_is_no_general_exam(context, note):
+    assert codes(encounter.apply([], context(text=note))) == []

@@ -213,3 +213,10 @@ def test_every_table_code_is_in_the_release(store):
         assert store.get("ICD-10-CM", str(code)) is not None, code
     for row in cfg["conditions"]:
         CodeSpec(str(row["code"]))
+
+
+def test_a_relative_s_pregnancy_gives_the_patient_no_o_code(make, context):
+    note = "HPI: 60 yo woman with hypertension. Her daughter is 32 weeks pregnant.\nAssessment: Essential hypertension."
+    out = apply_guidelines([make("I10", "Essential hypertension", note)], context(text=note))
+    assert codes(out) == ["I10"]
+    assert not pregnancy.encounter([], context(text=note)).pregnant

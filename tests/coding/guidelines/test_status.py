@@ -101,6 +101,10 @@ def test_a_rule_confirms_a_code_already_found_at_a_low_score(store):
         ("Pregnant, G2P1 at 9w3d by LMP, with hyperemesis.", "Z3A.09", "9w3d"),
         ("EGA at delivery 39 weeks 2 days. Delivered a single liveborn.", "Z3A.39", "39 weeks 2 days"),
         ("IUP at 6 weeks gestation by ultrasound; pregnancy confirmed.", "Z3A.01", "6 weeks"),
+        ("28 yo G1P0 at 20 weeks, here for her anatomy scan.", "Z3A.20", "20 weeks"),
+        ("G2P1 at 39 2/7 weeks, in active labor.", "Z3A.39", "39 2/7 weeks"),
+        ("G1P0 at 20+3 weeks by LMP.", "Z3A.20", "20+3 weeks"),
+        ("EGA 33 wk; feels well.", "Z3A.33", "33 wk"),
     ],
 )
 def test_weeks_of_gestation(store, text, code, evidence):
@@ -110,6 +114,11 @@ def test_weeks_of_gestation(store, text, code, evidence):
 
 def test_weeks_outside_a_pregnancy_are_not_gestation(store):
     assert not {c for c in found(store, "Knee pain for 3 weeks; ER visit 2 weeks ago.") if c.startswith("Z3A")}
+
+
+def test_a_relative_s_weeks_of_gestation_are_not_the_patient_s(store):
+    text = "60 yo woman with hypertension. Her daughter is 32 weeks pregnant, and she is worried."
+    assert not {c for c in found(store, text) if c.startswith("Z3A")}
 
 
 def test_breast_cancer_receptor_status_one_code_per_receptor(store):

@@ -6,6 +6,7 @@ import pytest
 
 from cac.coding.guidelines import apply_guidelines, symptoms
 from cac.coding.guidelines.common import CodeSpec, load_tsv
+from cac.coding.types import Span
 from tests.coding.guidelines.helpers import codes, held
 
 
@@ -89,3 +90,25 @@ def test_symptom_stated_in_the_assessment_or_without_an_established_diagnosis_ke
 def test_a_sign_outside_chapter_18_stays_without_its_diagnosis(make, context):
     out = symptoms.apply([make("K92.1", "melena", score=0.9), make("I10", "HTN", score=0.9)], context())
     assert codes(out) == ["K92.1", "I10"]
+
+
+@pytest.mark.parametrize(
+    ("note", "words", "code"),
+    [
+        ("Medications: aspirin 81 mg daily, nitroglycerin 0.4 mg SL prn chest pain.", "chest pain", "R07.9"),
+        ("Plan: ibuprofen 400 mg PRN fever/pain.", "pain", "R52"),
+        ("Meds: ondansetron 4 mg as needed for nausea.", "nausea", "R11.0"),
+        ("Meds: acetaminophen 500 mg for pain prn.", "pain", "R52"),
+    ],
+)
+def test_a_symptom_named_only_as_an_as_needed_indication_is_held(make, context, note, words, code):
+    out = symptoms.apply([make(code, words, note)], context(text=note))
+    assert codes(out) == [] and held(out) == [code]
+    assert "as-needed drug" in out[0].rationale
+
+
+def test_a_symptom_the_note_also_documents_is_kept(make, context):
+    note = "HPI: exertional chest pain for 2 weeks.\nMedications: nitroglycerin SL prn chest pain."
+    pain = make("R07.9", "chest pain", note)
+    pain.evidence.append(Span(note.rindex("chest pain"), note.rindex("chest pain") + 10, "chest pain"))
+    assert codes(symptoms.apply([pain], context(text=note))) == ["R07.9"]

@@ -46,3 +46,34 @@ def test_inpatient_does_not_code_a_diagnosis_the_provider_finds_unlikely(make, c
         make("J18.9", "pneumonia", note, score=0.85, assertion="possible"),
     ]
     assert codes(uncertainty.apply(cands, context("inpatient", note))) == ["J18.9"]
+
+
+def _in(cand, *sections):
+    cand.sections = list(sections)
+    return cand
+
+
+def test_inpatient_the_reason_for_a_work_up_is_held(make, context):
+    note = "HPI: 66 yo man admitted to evaluate for PE after a long drive.\nDischarge diagnoses: dyspnea."
+    pe = _in(make("I26.99", "PE", note, assertion="possible"), "history_of_present_illness")
+    out = uncertainty.apply([pe], context("inpatient", note))
+    assert codes(out) == [] and "reason for a work-up" in pe.rationale
+
+
+def test_inpatient_a_condition_ruled_out_later_is_held(make, context):
+    note = "HPI: chest pain, possible MI.\nCourse: troponins flat, MI ruled out.\nDischarge diagnoses: chest pain."
+    mi = make("I21.9", "MI", note, assertion="possible")
+    out = uncertainty.apply([mi], context("inpatient", note))
+    assert codes(out) == [] and "ruled the diagnosis out" in mi.rationale
+
+
+def test_inpatient_a_rule_out_diagnosis_at_discharge_is_still_coded(make, context):
+    note = "HPI: fever and cough.\nCXR: negative for effusion, shows infiltrate.\nDischarge diagnoses: r/o pneumonia."
+    pna = _in(make("J18.9", "pneumonia", note, assertion="possible"), "discharge_diagnoses")
+    assert codes(uncertainty.apply([pna], context("inpatient", note))) == ["J18.9"]
+
+
+def test_a_ruled_out_word_before_another_condition_rules_nothing_out(make, context):
+    note = "Admitted with possible pneumonia.\nCT negative for PE but showed pneumonia.\nImpression: pneumonia."
+    pna = _in(make("J18.9", "pneumonia", note, assertion="possible"), "impression")
+    assert codes(uncertainty.apply([pna], context("inpatient", note))) == ["J18.9"]
