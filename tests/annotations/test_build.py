@@ -156,7 +156,7 @@ def test_malformed_source_names_file_id_and_field(tmp_path: Path, old: str, new:
 def test_chapter_22_codes_build(tmp_path: Path) -> None:
     """U07.1 (COVID-19) and U09.9 are ICD-10-CM codes like any other: the format check takes the letter U."""
     doc = GOOD_DOC.replace("DM2 with diabetic CKD stage 3a.", "COVID-19 pneumonia.").replace(
-        "code: E11.22, evidence: [\"DM2 with diabetic CKD\"]", "code: U07.1, evidence: [\"COVID-19\"]"
+        'code: E11.22, evidence: ["DM2 with diabetic CKD"]', 'code: U07.1, evidence: ["COVID-19"]'
     )
     (out,) = build.build(_write(tmp_path, doc))["dev"]
     assert [c["code"] for c in out["codes"]] == ["U07.1"]
