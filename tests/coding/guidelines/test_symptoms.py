@@ -37,6 +37,14 @@ from tests.coding.guidelines.helpers import codes, held
         ("R45.1", "F03.90"),
         ("R34", "N17.9"),
         ("L84", "L97.522"),
+        ("L50.9", "T78.01XA"),
+        ("I95.9", "T78.2XXA"),
+        ("R00.0", "J18.9"),
+        ("R53.83", "U07.1"),
+        ("R41.0", "F05"),
+        ("G47.00", "F10.230"),
+        ("F41.9", "F10.230"),
+        ("R25.1", "F10.230"),
     ],
 )
 def test_integral_symptom_dropped(make, context, symptom, diagnosis):
@@ -45,6 +53,11 @@ def test_integral_symptom_dropped(make, context, symptom, diagnosis):
     assert held(out) == [symptom]  # still in the ranked list, below the threshold
     dx = next(c for c in out if c.code == diagnosis)
     assert f"{symptom} (" in dx.rationale and "integral to" in dx.rationale
+
+
+def test_headache_is_a_severe_feature_of_preeclampsia(make, context):
+    out = symptoms.apply([make("R51.9", "HA"), make("O14.13", "preeclampsia with severe features")], context())
+    assert codes(out) == ["O14.13"]
 
 
 def test_symptom_not_integral_stays(make, context):
