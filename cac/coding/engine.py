@@ -11,6 +11,7 @@ from typing import Any
 
 from cac import config
 from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, open_store
+from cac.coding.alternatives import AlternativeFinder
 from cac.coding.candidates import CodeVote, vote
 from cac.coding.encoder import Encoder
 from cac.coding.guidelines.common import cap_held
@@ -97,6 +98,7 @@ class Engine:
         self._index_tree: IndexTree | None = None
         self._neoplasm_table: NeoplasmTable | None = None
         self._refiner = TabularRefiner(self.store, ICD10CM)
+        self._alternatives = AlternativeFinder(self.store)
 
     @property
     def codeset_versions(self) -> dict[str, str]:
@@ -139,6 +141,7 @@ class Engine:
         else:
             cap_held(suggestions)  # a later rule (code first) may have raised one
         tie_to_condition(suggestions)  # a chapter 15 code added for a condition scores as the condition does
+        self._alternatives.add(result, text)  # sibling codes the note's words point to, below the threshold
         suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
         return result
 

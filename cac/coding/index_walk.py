@@ -500,7 +500,7 @@ def side_words(text: str) -> frozenset[str]:
     return frozenset(walk_stem("right" if m.group(1) == "R" else "left") for m in _SIDE_LETTER.finditer(text))
 
 
-def _tabular_key(title: str) -> frozenset[str]:
+def tabular_key(title: str) -> frozenset[str]:
     """A tabular title's words, less what it says is absent ("without organ or systems involvement")."""
     return term_key(_WITHOUT_TAIL.sub(" ", title))
 
@@ -522,7 +522,7 @@ class TabularRefiner:
             pool = []
             for code in codes if len(codes) <= _MAX_POOL else []:
                 title = self.store.title(self.system, code) or ""
-                pool.append((code, _tabular_key(title), len(_UNSPECIFIED.findall(title))))
+                pool.append((code, tabular_key(title), len(_UNSPECIFIED.findall(title))))
             self._pools[scope] = pool
         return pool
 
@@ -535,7 +535,7 @@ class TabularRefiner:
         billable = self.store.is_billable(self.system, code)
         if (billable and "unspecified" not in title.lower()) or code[:1] in ("S", "T"):
             return [code]
-        base = _tabular_key(title)
+        base = tabular_key(title)
         vague = _UNSPECIFIED.findall(title)
         ranked: list[tuple[int, int, str, frozenset[str]]] = []
         for candidate, key, candidate_vague in self._pool(code.split(".")[0]):

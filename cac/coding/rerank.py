@@ -23,6 +23,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from cac.coding.alternatives import is_alternative
 from cac.coding.guidelines.common import SET_ASIDE_FACTOR, cap_held, is_set_aside
 from cac.coding.rank import CONCLUSION_SECTIONS, DIAGNOSIS_SECTIONS, HISTORY_SECTIONS
 
@@ -237,6 +238,8 @@ class Reranker:
         suggestions = result.get("suggestions", [])
         threshold = float(result.get("threshold", 0.5))
         # the codes a rule set aside are scored against the others and change none of their features
+        # alternatives (``alternatives.py``) keep their own score and enter no feature either
+        suggestions = [s for s in suggestions if not is_alternative(s)]
         reported = {**result, "suggestions": [s for s in suggestions if not is_set_aside(s)]}
         new = {
             id(s): self.to_score(self.probability(features(s, reported, setting, note_type)), threshold)
@@ -255,7 +258,7 @@ class Reranker:
         for s in suggestions:
             if is_set_aside(s) and s.get("system") == ICD:  # and one it set aside ranks behind those
                 s["score"] = round(float(s["score"]) * SET_ASIDE_FACTOR, 4)
-        suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
+        result.get("suggestions", []).sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
         return result
 
 

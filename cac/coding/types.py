@@ -39,7 +39,8 @@ class Candidate:
     normalised section names the evidence comes from. ``source`` says how the code was found: ``index``,
     ``lexical``, ``dense``, ``rule`` (added by a guideline rule). ``rationale`` is a short human-readable why.
     ``flags`` may hold: ``unspecified``, ``more_specific_documented``, ``hcc``, ``uncertain``, ``set_aside`` (a code a
-    guideline rule removed, kept below the threshold for review).
+    guideline rule removed, kept below the threshold for review), ``alternative`` (a sibling of a reported code
+    whose title adds words the note writes beside its evidence, listed below the threshold: ``alternatives.py``).
     """
 
     system: str
