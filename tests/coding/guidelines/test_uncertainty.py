@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cac.coding.guidelines import apply_guidelines, uncertainty
+from cac.coding.guidelines import GuidelineContext, apply_guidelines, uncertainty
 from tests.coding.guidelines.helpers import by_code, codes
 
 NOTE = "CC: cough and fever x3 days.\nASSESSMENT: Probable community-acquired pneumonia."
@@ -46,3 +46,12 @@ def test_inpatient_does_not_code_a_diagnosis_the_provider_finds_unlikely(make, c
         make("J18.9", "pneumonia", note, score=0.85, assertion="possible"),
     ]
     assert codes(uncertainty.apply(cands, context("inpatient", note))) == ["J18.9"]
+
+
+@pytest.mark.parametrize(("note_type", "coded"), [("radiology_report", []), ("discharge_summary", ["I62.9"])])
+def test_inpatient_imaging_report_does_not_code_what_it_is_asked_to_look_for(make, store, note_type, coded):
+    """ "Evaluate for intracranial hemorrhage" in an inpatient CT's indication is no diagnosis at discharge."""
+    note = "Indication: new confusion after a fall. Evaluate for intracranial hemorrhage."
+    cand = make("I62.9", "intracranial hemorrhage", note, assertion="possible")
+    ctx = GuidelineContext(setting="inpatient", note_type=note_type, store=store, text=note)
+    assert codes(uncertainty.apply([cand], ctx)) == coded
