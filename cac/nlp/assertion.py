@@ -188,6 +188,20 @@ def _paren_close(text: str, start: int, stop: int) -> int:
     return stop
 
 
+def _paren_open(text: str, begin: int, end: int) -> int:
+    """A trigger inside parentheses reaches back no further than their opening one: "Acute cystitis (culture 3 days
+    ago)" leaves the cystitis current."""
+    depth = 0
+    for m in reversed(list(_PAREN.finditer(text, begin, end))):
+        if m.group() == ")":
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            return m.end()
+    return begin
+
+
 def _scope_start(text: str, hit: Hit, hits: list[Hit], bounds: list[int], limit: int) -> int:
     """Where the backward scope of hit begins."""
     begin = limit
@@ -204,6 +218,7 @@ def _scope_start(text: str, hit: Hit, hits: list[Hit], bounds: list[int], limit:
     for dash in _SPACED_DASH.finditer(text, begin, hit.start):
         if _WORD.search(text, dash.end(), hit.start):
             begin = dash.end()
+    begin = _paren_open(text, begin, hit.start)
     cap = hit.rule.max_words or BACKWARD_MAX_WORDS
     if cap <= PHRASE_MAX_WORDS:
         # a short reach stays inside its noun phrase: "stroke risk" is not "atrial fibrillation, stroke risk"

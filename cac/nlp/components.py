@@ -223,7 +223,8 @@ def service_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     after = "|".join(re.escape(r[1]) for r in rows if r[0] == "after")
     heads = "|".join(re.escape(r[1]).replace(r"\ ", r"\s+") for r in rows if r[0] == "list")
     return (
-        re.compile(rf"[ \t]+(?:medicine[ \t]+)?(?:{after})\b", re.IGNORECASE),
+        # a space, or a wrapped line's break and indent: "Addiction\n   medicine consult"
+        re.compile(rf"(?:[ \t]+|[ \t]*\n[ \t]+)(?:medicine(?:[ \t]+|[ \t]*\n[ \t]+))?(?:{after})\b", re.IGNORECASE),
         re.compile(rf"(?:^|\n|[ \t]{{2}}|\|)[ \t]*(?:{heads})[ \t]*:[^\n:]*$", re.IGNORECASE),
     )
 

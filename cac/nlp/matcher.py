@@ -412,7 +412,12 @@ def find_matches(
     for a, (_start, _end, expansion) in enumerate(tokens):
         # An abbreviation read as its expansion ("CAP": community acquired pneumonia) whose whole phrase no term
         # names is still its head, the expansion's last words ("pneumonia").
-        if len(expansion) > 1 and expansion[-1] in vocab and entries.get(bag(list(expansion))) is None:
+        if (
+            len(expansion) > 1
+            and expansion[-1] in vocab
+            and entries.get(bag(list(expansion))) is None
+            and " ".join(expansion) not in stop  # a scale or test named by an abbreviation ("GCS"), no condition
+        ):
             for k in range(1, len(expansion)):
                 key = bag(list(expansion[k:]))
                 cands = entries.get(key)
@@ -447,7 +452,7 @@ def find_matches(
                         continue
                     if b == a and len(tokens[a][2]) == 1 and (tokens[a][2][0] in stop or len(tokens[a][2][0]) < 3):
                         continue
-                    if b > a and " ".join(words) in stop:
+                    if len(words) > 1 and " ".join(words) in stop:
                         continue  # an anatomical phrase the index codes by a lost word ("middle lobe" syndrome)
                     if key in cased:
                         cands = _written_in_capitals(cands, cased[key], text, tokens[a][0], tokens[b][1])

@@ -55,8 +55,10 @@ WRAP_MIN_LINE = 40
 
 
 def _is_wrap(text: str, brk: int, nxt: int) -> bool:
-    """Whether the line break at brk only wraps prose: the next line starts in lower case and this line ends
-    with a comma or a joining word, or is a long line ending in a lower-case word."""
+    """Whether the line break at brk only wraps prose: the next line starts in lower case (after its indent) and this
+    line ends with a comma or a joining word, or is a long line ending in a lower-case word."""
+    while nxt < len(text) and text[nxt] in " \t":
+        nxt += 1
     if nxt >= len(text) or not text[nxt].islower():
         return False
     line_start = text.rfind("\n", 0, brk) + 1

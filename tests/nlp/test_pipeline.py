@@ -115,3 +115,20 @@ def test_a_drug_name_is_no_mention_nor_are_its_words() -> None:
     for _name, proc in nlp.pipeline:
         doc = finder(doc) if _name == "cac_mentions" else proc(doc)
     assert [m.text for m in doc._.mentions] == ["wart"]
+
+
+def test_wrapped_indented_line_keeps_the_negation_and_the_service() -> None:
+    """A line that goes on, indented, on the next one ("no evidence of\n   pyelonephritis", "Addiction\n   medicine
+    consult") is one clause; a trigger inside parentheses does not reach back out of them."""
+    doc = analyze(
+        "Assessment:\n"
+        "1. Acute cystitis (culture 3 days ago) - no evidence of\n"
+        "   pyelonephritis or graft dysfunction.\n"
+        "2. Alcohol dependence - thiamine, folate. Addiction\n"
+        "   medicine consult.\n"
+        "Exam: alert, GCS 15.\n"
+    )
+    assert by_text(doc, "pyelonephritis")[0].assertion == "negated"
+    assert by_text(doc, "Acute cystitis")[0].assertion == "present"
+    texts = [m.text.lower() for m in doc._.mentions]
+    assert "addiction" not in texts and "gcs" not in texts  # a service; a scale, no coma

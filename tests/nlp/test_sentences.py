@@ -49,3 +49,8 @@ def test_sentence_offsets_cover_text() -> None:
 def test_wrapped_prose_lines_are_joined() -> None:
     text = "Mother reports cough for two days. No fever, vomiting,\nor diarrhea. Eating well."
     assert sents(text) == ["Mother reports cough for two days.", "No fever, vomiting,\nor diarrhea.", "Eating well."]
+
+
+def test_wrapped_line_with_an_indent_is_joined() -> None:
+    text = "1. Cystitis - no evidence of\n   pyelonephritis. Cefpodoxime.\n2. HTN"
+    assert sents(text)[:2] == ["1. Cystitis - no evidence of\n   pyelonephritis.", "Cefpodoxime."]

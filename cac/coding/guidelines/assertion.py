@@ -388,10 +388,11 @@ def _historical(cand: Candidate, ctx: GuidelineContext) -> list[Candidate]:
         add_rationale(cand, "rule: remission is a status of the current condition, coded with it, not as history")
         return [cand]
     chronic = lookup("chronic_conditions.tsv", cand.code)
-    if chronic is not None:
+    resolved = _said_resolved(cand, ctx.text or "")
+    if chronic is not None and not resolved:
         add_rationale(cand, f"rule: chronic condition ({chronic[1]}) in past history still coded as current")
         return [cand]
-    if _said_chronic(cand):
+    if not resolved and _said_chronic(cand):
         add_rationale(cand, "rule: condition the note calls chronic, in past history still coded as current")
         return [cand]
     row = lookup("personal_history.tsv", cand.code)
@@ -415,6 +416,22 @@ def _remission_status(cand: Candidate, text: str) -> bool:
         if _REMISSION_WORDS.search(text, span.start, end.start() if end else len(text)):
             return True
     return False
+
+
+# A condition the note says is over: "depression (resolved)", "childhood asthma, outgrown", "Anxiety in the past",
+# "resolved PTSD". Read in the rest of its list item (parentheses included) or just before it.
+_RESOLVED = r"(?:resolved|outgrown|grew out of it|in the past|no longer (?:an issue|active|present)|cured)"
+_RESOLVED_AFTER = re.compile(rf"(?:\s*\([^)\n]*\)|[^,;.()\n])*?(?:,\s*)?\(?\b{_RESOLVED}\b", re.IGNORECASE)
+_RESOLVED_BEFORE = re.compile(r"\b(?:resolved|remote)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _said_resolved(cand: Candidate, text: str) -> bool:
+    """The note says the condition is over, in the mention's own list item or just before it."""
+    return any(
+        _RESOLVED_AFTER.match(text, span.end) is not None
+        or _RESOLVED_BEFORE.search(text, max(0, span.start - 40), span.start) is not None
+        for span in cand.evidence
+    )
 
 
 # A condition the note itself calls chronic or long-standing ("history of chronic bronchitis") or whose code is a

@@ -550,11 +550,13 @@ def _near(a: list[Span], b: list[Span], text: str, gap: int = 40) -> bool:
 _CODED_AS_CURRENT = frozenset({"present", "historical"})
 
 
-def _same_footing(a: Candidate, b: Candidate) -> bool:
-    """Two codes of one condition coded on the same footing: the same assertion, or one current and one from the
-    past history that a guideline rule kept as a current disease code ("PMH: CKD" and "CKD stage 3b" in the plan
-    are one condition: N18.9 gives way to N18.32)."""
-    return a.assertion == b.assertion or {a.assertion, b.assertion} <= _CODED_AS_CURRENT
+def _same_footing(specific: Candidate, vague: Candidate) -> bool:
+    """Two codes of one condition coded on the same footing: the same assertion; one current and one from the past
+    history that a guideline rule kept as a current disease code ("PMH: CKD" and "CKD stage 3b" in the plan are one
+    condition: N18.9 gives way to N18.32), either way round; or a current specific code beside an uncertain vague one
+    ("possible anxiety" and "generalized anxiety disorder")."""
+    a, b = specific.assertion, vague.assertion
+    return a == b or {a, b} <= _CODED_AS_CURRENT or (a == "present" and b == "possible")
 
 
 def _drop_split_unspecified(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
@@ -599,8 +601,11 @@ def _less_unspecified(specific: Candidate, vague: Candidate) -> bool:
 
 
 def _same_condition(a: Candidate, b: Candidate) -> bool:
-    """Two codes of one category whose evidence names the same condition ("migraine" and "migraine ...")."""
-    return bool(_evidence_words(a) & _evidence_words(b))
+    """Two codes of one category whose evidence names the same condition ("migraine" and "migraine ..."), or whose
+    titles do: every word of the vaguer title ``b`` stands in ``a``'s ("Unspecified atrial fibrillation" and
+    "Permanent atrial fibrillation", whatever the note's words for each)."""
+    vague = _words(b.title) - {"uncomplicated"}
+    return bool(_evidence_words(a) & _evidence_words(b)) or bool(vague and vague <= _words(a.title))
 
 
 def _same_malignancy(specific: Candidate, vague: Candidate) -> bool:
@@ -613,6 +618,10 @@ def _same_malignancy(specific: Candidate, vague: Candidate) -> bool:
 
 
 _WITH_PARTS = re.compile(r"\b(with|without)\b", re.IGNORECASE)
+# A title's facet that a sibling states otherwise: "not intractable" beside "intractable", "uncomplicated" beside
+# "with (acute) exacerbation" or "with withdrawal".
+_NOT_INTRACTABLE = re.compile(r"\bnot intractable\b", re.IGNORECASE)
+_UNCOMPLICATED = re.compile(r",\s*uncomplicated$", re.IGNORECASE)
 
 
 def _title_parts(title: str) -> tuple[str, set[str], list[set[str]]]:
@@ -631,13 +640,25 @@ def _title_parts(title: str) -> tuple[str, set[str], list[set[str]]]:
 def _with_sibling(cand: Candidate, cands: list[Candidate]) -> Candidate | None:
     """The proposed code of the same category and title head saying "with X" where ``cand`` says "without X"
     (K70.31 for K70.30; K80.10 "Calculus of gallbladder with chronic cholecystitis" for K80.20 "... without
-    cholecystitis"), or None."""
-    if cand.system != ICD or not re.search(r"\bwithout\b", cand.title, re.IGNORECASE):
+    cholecystitis"), "with X" where ``cand`` says "uncomplicated" (J45.31 for J45.30), or "intractable" where ``cand``
+    says "not intractable" (G43.019 for G43.009); or None."""
+    if cand.system != ICD:
+        return None
+    others = [
+        o for o in cands if o.system == ICD and o is not cand and o.code[:3] == cand.code[:3] and _same_footing(o, cand)
+    ]
+    intractable = _NOT_INTRACTABLE.sub("intractable", cand.title.lower())
+    found = next((o for o in others if intractable != cand.title.lower() and o.title.lower() == intractable), None)
+    plain = _UNCOMPLICATED.sub("", cand.title)
+    if found is None and plain != cand.title:
+        head = _title_parts(plain)[0]
+        found = next((o for o in others if _WITH_PARTS.search(o.title) and _title_parts(o.title)[0] == head), None)
+    if found is not None:
+        return found
+    if not re.search(r"\bwithout\b", cand.title, re.IGNORECASE):
         return None
     head, present, absent = _title_parts(cand.title)
-    for o in cands:
-        if o.system != ICD or o is cand or o.code[:3] != cand.code[:3] or not _same_footing(o, cand):
-            continue
+    for o in others:
         o_head, o_present, _o_absent = _title_parts(o.title)
         if o_head == head and present <= o_present and any(words and words <= o_present for words in absent):
             return o

@@ -202,9 +202,10 @@ _PAST_COURSE_BEFORE = re.compile(
     r"\d+\s*(?:yrs?|years?|mos?|months?)(?:\s+of)?)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
-# "azathioprine was stopped last year", "warfarin discontinued"
+# "azathioprine was stopped last year", "warfarin discontinued", "Letrozole completed 2024"
 _STOPPED_AFTER = re.compile(
-    r"[^.;\n]{0,25}?\b(?:was |were |has been |had been )?(?:stopped|discontinued|d/c'?d|held|off)\b", re.IGNORECASE
+    r"[^.;\n]{0,25}?\b(?:was |were |has been |had been )?(?:stopped|discontinued|d/c'?d|held|off|completed|finished)\b",
+    re.IGNORECASE,
 )
 # Antiplatelet therapy planned for a number of months after this encounter's stent ("DAPT x 12 months").
 _DAPT_COURSE = re.compile(r"\b(?:DAPT|dual antiplatelet)\b[^.\n;]*\b(?:x|for)\s*\d+\s*(?:mos?|months?)\b", re.I)

@@ -1,7 +1,8 @@
 """Uncertain diagnoses ("probable", "suspected", "likely", "rule out").
 
 Outpatient and emergency (Section IV.H): not coded; the signs and symptoms documented are coded instead.
-Inpatient (Section II.H / III.C): an uncertain diagnosis documented at discharge is coded as if established,
+Inpatient (Section II.H / III.C): an uncertain diagnosis documented at discharge is coded as if established (not on
+an imaging report, which codes its confirmed findings),
 but not one the provider leans against ("demand ischemia unlikely", "doubt PE"): that is no working diagnosis.
 Nor is the reason for a work-up ("admitted to evaluate for PE", "to rule out MI") stated only outside the
 diagnoses and assessment, or a condition the note later says was ruled out ("CTA negative for PE"): the
@@ -70,19 +71,26 @@ def _ruled_out_later(cand: Candidate, text: str) -> bool:
     return False
 
 
+def _coded_as_established(ctx: GuidelineContext) -> bool:
+    """An inpatient note other than an imaging report: a radiologist's "evaluate for X" or "suspicious for X" is no
+    diagnosis documented at discharge; the report codes its confirmed findings (Section IV.K)."""
+    return ctx.inpatient and ctx.note_type != "radiology_report"
+
+
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     out: list[Candidate] = []
+    established = _coded_as_established(ctx)
     for cand in candidates:
         if cand.assertion != "possible" or cand.system != ICD:
             out.append(cand)
             continue
-        if ctx.inpatient and ctx.text and _leans_against(cand, ctx.text):
+        if established and ctx.text and _leans_against(cand, ctx.text):
             out.append(hold(cand, "rule: the provider finds the diagnosis improbable (not coded, Section II.H)"))
-        elif ctx.inpatient and ctx.text and _ruled_out_later(cand, ctx.text):
+        elif established and ctx.text and _ruled_out_later(cand, ctx.text):
             out.append(hold(cand, "rule: the work-up ruled the diagnosis out (not coded, Section II.H)"))
-        elif ctx.inpatient and ctx.text and _workup_reason(cand, ctx.text):
+        elif established and ctx.text and _workup_reason(cand, ctx.text):
             out.append(hold(cand, "rule: the reason for a work-up, not a diagnosis at discharge (Section II.H)"))
-        elif ctx.inpatient:
+        elif established:
             add_flag(cand, "uncertain")
             add_rationale(cand, "rule: uncertain diagnosis coded as established (inpatient, Section II.H)")
             out.append(cand)

@@ -406,3 +406,22 @@ def test_a_condition_a_past_procedure_fixed_is_not_coded(make, context, note, wo
 def test_a_condition_still_there_or_fixed_in_this_stay_stays(make, context, note, words, code, setting):
     cand = make(code, words, note)
     assert codes(assertion.apply([cand], context(setting, note))) == [code]
+
+
+def test_chronic_condition_the_note_says_is_over_is_not_coded_as_current(make, context):
+    """ "(resolved)", "outgrown", "in the past": the chronic-condition exception does not keep it coded."""
+    note = "PMH: depression (resolved), childhood asthma, outgrown. Anxiety in the past, HTN on lisinopril."
+    cands = [
+        make("F32.A", "depression", note, assertion="historical"),
+        make("J45.909", "childhood asthma", note, assertion="historical"),
+        make("F41.9", "Anxiety", note, assertion="historical"),
+        make("I10", "HTN", note, assertion="historical"),
+    ]
+    out = assertion.apply(cands, context(text=note))
+    assert codes(out) == ["I10"]
+
+
+def test_asthma_since_childhood_stays_coded(make, context):
+    note = "PMH: asthma since childhood, never intubated."
+    out = assertion.apply([make("J45.909", "asthma", note, assertion="historical")], context(text=note))
+    assert codes(out) == ["J45.909"]

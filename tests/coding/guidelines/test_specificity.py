@@ -404,3 +404,47 @@ def test_a_limb_named_in_the_notes_words_chooses_the_limb_code(make, context, no
     """ "Leg" names the lower limb: L03.116, not the shortest left-sided title (L03.112, axilla)."""
     out = specificity.apply([make("L03.11", evidence, note)], context(text=note))
     assert codes(out) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("vague", "specific"),
+    [
+        (("F41.9", "anxiety", "historical"), ("F41.1", "generalized anxiety disorder")),  # PMH item, current GAD
+        (("N18.9", "chronic kidney disease", "possible"), ("N18.32", "CKD stage 3b")),
+        (("I48.91", "AF", "present"), ("I48.21", "permanent AFib")),  # no word shared: the titles say it
+        (("F17.200", "tobacco dependence", "present"), ("F17.210", "smokes 1 ppd")),
+    ],
+)
+def test_vague_code_gives_way_to_the_specific_code_of_one_condition(make, context, vague, specific):
+    """The unspecified code of a condition named more specifically elsewhere in the note is dropped, also when it
+    stands in the past history (a chronic condition kept as current) or is uncertain."""
+    code, words, assertion = vague
+    out = apply_guidelines([make(code, words, assertion=assertion), make(*specific)], context("inpatient"))
+    assert codes(out) == [specific[0]]
+    assert code in out[0].rationale
+
+
+def test_unspecified_code_of_another_condition_of_the_category_stays(make, context):
+    out = specificity.apply([make("I48.92", "atrial flutter"), make("I48.21", "permanent AFib")], context())
+    assert sorted(codes(out)) == ["I48.21", "I48.92"]
+
+
+@pytest.mark.parametrize(
+    ("vague", "specific"),
+    [
+        (("J45.30", "mild persistent asthma"), ("J45.31", "exacerbation of mild persistent asthma")),
+        (("F10.20", "alcohol dependence"), ("F10.230", "alcohol withdrawal")),
+        (("G43.009", "migraine without aura"), ("G43.019", "intractable migraine without aura")),
+    ],
+)
+def test_uncomplicated_or_not_intractable_code_gives_way_to_its_sibling(make, context, vague, specific):
+    """ "Uncomplicated" gives way to "with (acute) exacerbation" / "with withdrawal", "not intractable" to
+    "intractable", for one condition of one category."""
+    out = specificity.apply([make(*vague), make(*specific)], context())
+    assert codes(out) == [specific[0]]
+    assert vague[0] in out[0].rationale
+
+
+def test_uncomplicated_code_of_another_head_stays(make, context):
+    cands = [make("J45.30", "mild persistent asthma"), make("J45.41", "moderate persistent asthma, exacerbation")]
+    assert sorted(codes(specificity.apply(cands, context()))) == ["J45.30", "J45.41"]

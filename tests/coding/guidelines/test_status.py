@@ -210,6 +210,7 @@ def test_vaccine_given_and_screening_colonoscopy_encounters(store, text, code, e
         ("Gestational diabetes, NPH insulin 14 units qHS.", "Z79.4"),
         ("FH: Mother with DM2 and ESRD on dialysis.", "Z99.2"),
         ("Will discuss R TKA at next visit.", "Z96.651"),
+        ("Breast cancer s/p lumpectomy. Letrozole completed 2024. No evidence of disease.", "Z79.811"),
     ],
 )
 def test_new_limited_completed_or_excluded_drug_and_status_words_give_no_code(store, text, code):

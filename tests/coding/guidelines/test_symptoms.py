@@ -45,6 +45,21 @@ from tests.coding.guidelines.helpers import codes, held
         ("G47.00", "F10.230"),
         ("F41.9", "F10.230"),
         ("R25.1", "F10.230"),
+        # signs of an inflammation, an injury or a stage that the diagnosis states
+        ("L53.9", "L03.116"),
+        ("L53.9", "K29.70"),
+        ("R60.9", "S00.03XA"),
+        ("R58", "S93.401A"),
+        ("R22.41", "S80.11XA"),
+        ("R23.4", "C44.519"),
+        ("R63.4", "E44.0"),
+        ("M62.50", "E44.0"),
+        ("R80.9", "E11.22"),
+        ("D72.829", "L03.116"),
+        ("J34.89", "J06.9"),
+        ("K13.79", "K12.31"),
+        ("N13.4", "N13.2"),
+        ("M25.70", "M17.12"),
     ],
 )
 def test_integral_symptom_dropped(make, context, symptom, diagnosis):
@@ -55,9 +70,18 @@ def test_integral_symptom_dropped(make, context, symptom, diagnosis):
     assert f"{symptom} (" in dx.rationale and "integral to" in dx.rationale
 
 
-def test_headache_is_a_severe_feature_of_preeclampsia(make, context):
-    out = symptoms.apply([make("R51.9", "HA"), make("O14.13", "preeclampsia with severe features")], context())
-    assert codes(out) == ["O14.13"]
+def test_headache_of_preeclampsia_with_severe_features_is_integral(make, context):
+    out = symptoms.apply([make("R51.9", "headache", score=0.9), make("O14.14", "preeclampsia", score=0.9)], context())
+    assert codes(out) == ["O14.14"] and held(out) == ["R51.9"]
+
+
+def test_sign_without_its_diagnosis_stays(make, context):
+    """Erythema or a swelling with no inflammation or superficial injury coded beside it is still reported; so is
+    the edema of a fracture (not routinely part of it)."""
+    out = symptoms.apply([make("L53.9", "erythema"), make("R60.9", "swelling"), make("I10", "HTN")], context())
+    assert codes(out) == ["L53.9", "R60.9", "I10"]
+    out = symptoms.apply([make("R60.9", "edema"), make("S72.90XA", "femur fracture")], context())
+    assert codes(out) == ["R60.9", "S72.90XA"]
 
 
 def test_symptom_not_integral_stays(make, context):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cac.coding.guidelines import apply_guidelines, uncertainty
+from cac.coding.guidelines import GuidelineContext, apply_guidelines, uncertainty
 from tests.coding.guidelines.helpers import by_code, codes
 
 NOTE = "CC: cough and fever x3 days.\nASSESSMENT: Probable community-acquired pneumonia."
@@ -77,3 +77,13 @@ def test_a_ruled_out_word_before_another_condition_rules_nothing_out(make, conte
     note = "Admitted with possible pneumonia.\nCT negative for PE but showed pneumonia.\nImpression: pneumonia."
     pna = _in(make("J18.9", "pneumonia", note, assertion="possible"), "impression")
     assert codes(uncertainty.apply([pna], context("inpatient", note))) == ["J18.9"]
+
+
+@pytest.mark.parametrize(("note_type", "coded"), [("radiology_report", []), ("discharge_summary", ["I62.9"])])
+def test_inpatient_imaging_report_does_not_code_what_it_is_asked_to_look_for(make, store, note_type, coded):
+    """ "Evaluate for intracranial hemorrhage" in an inpatient CT's indication is no diagnosis at discharge."""
+    note = "Indication: new confusion after a fall. Evaluate for intracranial hemorrhage."
+    cand = make("I62.9", "intracranial hemorrhage", note, assertion="possible")
+    cand.sections = ["impression"]  # stated where a diagnosis stands, so no mere reason for a work-up
+    ctx = GuidelineContext(setting="inpatient", note_type=note_type, store=store, text=note)
+    assert codes(uncertainty.apply([cand], ctx)) == coded
