@@ -58,6 +58,17 @@ def _names_main_term(walk: WalkResult, mention_text: str) -> bool:
     return bool(said) and said <= term_key(main)
 
 
+def walk_leaves_words(walk: WalkResult, mention_words_text: str) -> bool:
+    """The walk read the mention's own words only, and not all of them: "inflammatory bowel disease" reaches
+    Disease > bowel (K63.9) without "inflammatory". A synonym naming the whole mention then says more than the walk.
+    ``mention_words_text``: the mention with its abbreviations read as their expansions."""
+    if walk.depth == 0:
+        return False
+    said = context_words(mention_words_text, synonyms=False)
+    path = term_key(walk.path.replace(", see ", ", "))
+    return bool(said) and path <= said and bool(said - path)
+
+
 @dataclass
 class CodeVote:
     """A code proposed for a mention, with the best evidence of each source that proposed it."""
@@ -86,9 +97,14 @@ def vote(
     walk: WalkResult | None = None,
     weak_below: float = 0.8,
     min_dense: float = 0.6,
+    partial_walk: bool = False,
 ) -> list[CodeVote]:
-    """Fuse the matcher's exact term hits with lexical search; for weak mentions, rerank with the encoder."""
+    """Fuse the matcher's exact term hits with lexical search; for weak mentions, rerank with the encoder.
+    ``partial_walk``: the walk left some of the mention's own words unread (``walk_leaves_words``); a synonym of
+    the whole mention then keeps its code."""
     votes: dict[tuple[str, str], CodeVote] = {}
+    matcher_hits = list(matcher_hits)
+    whole_synonym = partial_walk and any(s == ICD10CM and src == "synonym" for s, _c, src in matcher_hits)
     for system, code, source in matcher_hits:
         if system not in systems:
             continue
@@ -100,7 +116,7 @@ def vote(
         if weight > v.sources.get(source, 0.0):
             v.sources[source] = weight
             v.rationale = v.rationale or f"{source}: {mention_text}"
-    walk_decided = walk is not None and walk.depth > 0 and ICD10CM in systems
+    walk_decided = walk is not None and walk.depth > 0 and ICD10CM in systems and not whole_synonym
     if walk is not None and walk_decided:
         # The walk followed the note's own modifiers down the index, as a coder does: its code is the
         # mention's diagnosis code, and the codes found from the bare words give way to it.
@@ -110,7 +126,7 @@ def vote(
         v.sources["index_walk"] = max(v.sources.get("index_walk", 0.0), SOURCE_WEIGHTS["index_walk"])
         v.rationale = f"index: {walk.path}"
     main_term_code = False
-    if walk is not None and not walk_decided and ICD10CM in systems:
+    if walk is not None and not walk_decided and not whole_synonym and ICD10CM in systems:
         has_icd = any(k[0] == ICD10CM for k in votes)
         single = _single_common_word(mention_text)
         if _names_main_term(walk, mention_text) and (has_icd or not single or _medical_word(mention_text)):

@@ -12,7 +12,7 @@ from typing import Any
 from cac import config
 from cac.codesets import CPT, ICD10CM, ICD10PCS, INDEX_SYSTEM, CodeSetStore, open_store
 from cac.coding.alternatives import AlternativeFinder
-from cac.coding.candidates import CodeVote, vote
+from cac.coding.candidates import CodeVote, vote, walk_leaves_words
 from cac.coding.encoder import Encoder
 from cac.coding.guidelines.common import cap_held
 from cac.coding.guidelines.pregnancy import tie_to_condition
@@ -153,7 +153,16 @@ class Engine:
                 continue
             systems = _systems_for(mention.type, setting)
             walk = self._walk(mention, text, mentions) if ICD10CM in systems else None
-            votes = vote(self.store, mention.text, mention.candidates, systems, encoder=self.encoder, walk=walk)
+            partial = walk is not None and walk_leaves_words(walk, text.read(mention.start, mention.end))
+            votes = vote(
+                self.store,
+                mention.text,
+                mention.candidates,
+                systems,
+                encoder=self.encoder,
+                walk=walk,
+                partial_walk=partial,
+            )
             best = votes[0].score if votes else 0.0
             kept = [v for v in votes if v.score >= best - MENTION_MARGIN and not _is_lab_test(v.system, v.code)]
             if ICD10CM in systems:
@@ -402,6 +411,20 @@ class _ExpandedText:
             if a_start < start or a_end > end:
                 continue
             parts.append(self.text[cursor:a_end])
+            parts.append(f" {expansion} ")
+            cursor = a_end
+        parts.append(self.text[cursor:end])
+        return "".join(parts)
+
+    def read(self, start: int, end: int) -> str:
+        """text[start:end] with every abbreviation inside it replaced by its expansion ("IBD" -> "inflammatory bowel
+        disease")."""
+        parts = []
+        cursor = start
+        for a_start, a_end, expansion in self._expansions:
+            if a_start < start or a_end > end:
+                continue
+            parts.append(self.text[cursor:a_start])
             parts.append(f" {expansion} ")
             cursor = a_end
         parts.append(self.text[cursor:end])

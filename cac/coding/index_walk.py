@@ -342,6 +342,8 @@ _NO_TARGET = re.compile(r"\bcondition\b|\bby site\b", re.IGNORECASE)
 _STAGE_WITH_LETTER = re.compile(r"stage (\d[a-z])")
 # List numbering ("1. Type 2 diabetes") is not a modifier: it would read as "type 1".
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:#|\d{1,2}[.)])\s*")
+# "non-pressure ulcer" names no pressure ulcer: read as one word ("nonpressure"), which no index subterm names.
+_NON_PRESSURE = re.compile(r"\bnon[- ]?(?=pressure\b)", re.IGNORECASE)
 _ABSENT = re.compile(
     r"\b(without|no|denies|denied|negative for|free of|absence of|not(?= (?:yet )?in (?:\w+ )?remission\b))\b"
     r"[^.,;:\n]*",
@@ -448,7 +450,7 @@ def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The stretch's own stemmed content words, and the same with the index's words for them, in one pass.
     Words the note says are absent ("without aura", "no bleeding") are kept apart, marked with ABSENT_MARK: they
     meet only the index's "without ..." subterms, never the condition itself."""
-    text = _UNSTATED_AXIS.sub(" ", _VAPING.sub(" vaping ", _LIST_MARKER.sub(" ", text)))
+    text = _UNSTATED_AXIS.sub(" ", _NON_PRESSURE.sub("non", _VAPING.sub(" vaping ", _LIST_MARKER.sub(" ", text))))
     written: set[str] = set()
     extra: set[str] = set()
     present = []

@@ -87,6 +87,8 @@ def lookup(token_text: str) -> str | tuple[Sense, ...] | None:
     if amb:
         return amb
     exp = lexicon().get(token_text)
+    if exp is None and token_text[:1].isupper() and token_text[1:].islower():
+        exp = lexicon().get(token_text.lower())  # a lower-case entry in title case ("Afib", "Hx" opening a line)
     if exp is None and token_text.islower():
         return None
     return exp

@@ -102,7 +102,7 @@ class AbbreviationExpander:
         amb = abbr.senses()
         for tok in doc:
             t = tok.text
-            if tok.idx in found or (t not in lex and t not in amb):
+            if tok.idx in found or (t not in lex and t not in amb and not (t.istitle() and t.lower() in lex)):
                 continue
             k = bisect.bisect_right(sent_starts, tok.idx) - 1
             lo, hi = sents[max(k, 0)]

@@ -41,8 +41,16 @@ FACETS: dict[str, list[tuple[str, str]]] = {
             r"\bbilateral\b|\bboth\s+(?:sides|knees|hips|eyes|ears|feet|legs|arms)\b|\bb/l\b|"
             + _EYE_SIDES["bilateral"],
         ),
-        ("right", rf"\bright\b{_NOT_HANDED}|\brt\b|\bR\.?\s+(?={_SIDED_PARTS})|\bR-(?=sided\b)|" + _EYE_SIDES["right"]),
-        ("left", rf"\bleft\b{_NOT_HANDED}|\blt\b|\bL\.?\s+(?={_SIDED_PARTS})|\bL-(?=sided\b)|" + _EYE_SIDES["left"]),
+        (
+            "right",
+            rf"\bright\b{_NOT_HANDED}|\brt\b|\bR\.?\s+(?={_SIDED_PARTS})|\bR-(?=sided\b)|\bR[LU]E\b|"
+            + _EYE_SIDES["right"],
+        ),
+        (
+            "left",
+            rf"\bleft\b{_NOT_HANDED}|\blt\b|\bL\.?\s+(?={_SIDED_PARTS})|\bL-(?=sided\b)|\bL[LU]E\b|"
+            + _EYE_SIDES["left"],
+        ),
     ],
     "acuity": [
         ("acute on chronic", r"\bacute on chronic\b|\bacute-on-chronic\b"),
@@ -90,6 +98,7 @@ _HIDES = {
 }
 _COMPILED = {f: [(v, re.compile(p, re.IGNORECASE)) for v, p in vals] for f, vals in FACETS.items()}
 _UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
+_WITHOUT_MENTION = re.compile(r"\bwithout mention of\b", re.IGNORECASE)
 
 _SEQUELA = re.compile(r"\bsequela|\blate effect", re.IGNORECASE)
 _SUBSEQUENT = re.compile(
@@ -106,15 +115,25 @@ _WORD_STOP = frozenset({"with", "without", "other", "unspecified", "specified", 
 # A title's limb as notes name it: "cellulitis of left leg" is of the left lower limb (L03.116), not the shortest
 # left-sided title (L03.112, axilla).
 _SITE_ALIASES = {
-    "lower limb": re.compile(r"\b(?:legs?|thighs?|calf|calves|shins?|knees?|lower extremit(?:y|ies))\b", re.I),
-    "upper limb": re.compile(r"\b(?:arms?|forearms?|elbows?|upper extremit(?:y|ies))\b", re.I),
+    "lower limb": re.compile(
+        r"\b(?:legs?|thighs?|calf|calves|shins?|knees?|ankles?|foot|feet|lower extremit(?:y|ies)|[RL]LE)\b", re.I
+    ),
+    "upper limb": re.compile(r"\b(?:arms?|forearms?|elbows?|wrists?|hands?|upper extremit(?:y|ies)|[RL]UE)\b", re.I),
+    # a title's "leg" or "arm" ("Pain in right leg"): "right calf pain" is not the shortest right-sided title's arm
+    "leg": re.compile(r"\b(?:thighs?|calf|calves|shins?|lower extremit(?:y|ies)|lower limbs?|[RL]LE)\b", re.I),
+    "arm": re.compile(r"\b(?:forearms?|elbows?|upper extremit(?:y|ies)|upper limbs?|[RL]UE)\b", re.I),
 }
 
 
 def _aliased_site_words(title: str, text: str) -> set[str]:
     """The words of a limb the title names ("lower limb") that the note names in its own words ("leg")."""
     lowered = title.lower()
-    return {w for site, rx in _SITE_ALIASES.items() if site in lowered and rx.search(text) for w in site.split()}
+    return {
+        w
+        for site, rx in _SITE_ALIASES.items()
+        if re.search(rf"\b{site}\b", lowered) and rx.search(text)
+        for w in site.split()
+    }
 
 
 def _words(title: str) -> set[str]:
@@ -280,7 +299,7 @@ def rank_descendants(entry: CodeEntry, text: str, ctx: GuidelineContext, letter:
         own = _words(_ENCOUNTER_SUFFIX.split(title)[0]) - parent_words
         # a side the facets read already counts ("both eyes" says "bilateral"): its word need not be written
         own -= {w for f, v in tf.items() if f in documented and v in documented[f] for w in v.split()}
-        aliased = own & _aliased_site_words(title, text)
+        aliased = _aliased_site_words(title, text) - parent_words  # "leg", "arm": too short for ``_words``
         own -= aliased
         if own and all(re.search(rf"\b{re.escape(w)}", text) for w in own):
             matches += len(own)
@@ -292,7 +311,9 @@ def rank_descendants(entry: CodeEntry, text: str, ctx: GuidelineContext, letter:
         n_unspecified = len(_UNSPECIFIED.findall(title))
         without = len(re.findall(r"\bwithout\b", title, re.IGNORECASE))  # the default when nothing is said
         key = (-matches, extras, -n_unspecified, -without, len(title), code)
-        fits.append(Fit(code, matches, extras, n_unspecified > 0 or default, key))
+        # "without mention of ..." is the code for a note that mentions none of it (M51.369), as "unspecified" is
+        stated_default = bool(_WITHOUT_MENTION.search(title))
+        fits.append(Fit(code, matches, extras, n_unspecified > 0 or default or stated_default, key))
     return sorted(fits, key=lambda f: f.key)
 
 
