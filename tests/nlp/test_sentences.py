@@ -49,3 +49,11 @@ def test_sentence_offsets_cover_text() -> None:
 def test_wrapped_prose_lines_are_joined() -> None:
     text = "Mother reports cough for two days. No fever, vomiting,\nor diarrhea. Eating well."
     assert sents(text) == ["Mother reports cough for two days.", "No fever, vomiting,\nor diarrhea.", "Eating well."]
+
+
+def test_indented_continuation_after_a_long_line_is_joined() -> None:
+    text = "# Troponin mildly up, no chest pain - likely demand ischemia; ACS\n  not suspected. Trend once more."
+    assert sents(text) == [
+        "# Troponin mildly up, no chest pain - likely demand ischemia; ACS\n  not suspected.",
+        "Trend once more.",
+    ]
