@@ -335,8 +335,9 @@ def _of_phrase(text: str, end: int) -> str:
 
 
 _CLAUSE_END = re.compile(r"[;:]\s|\s-\s|\n")
-# Between a mention and the condition the index lists under its "with": the combination's words are its own.
-_WITH_BETWEEN = re.compile(r"\s+(?:with|w/)\s+(?:[\w/-]+\s+){0,3}", re.IGNORECASE)
+# Between a mention and the condition the index lists under its "with": the combination's words are its own; a
+# spinal level or a number may stand before the "with" ("spinal stenosis L3-5 with neurogenic claudication").
+_WITH_BETWEEN = re.compile(r"(?:\s+[A-Za-z]{0,2}\d[\w/-]*)?\s+(?:with|w/)\s+(?:[\w/-]+\s+){0,3}", re.IGNORECASE)
 
 
 # A list item's words before the next coded mention ("diverticulosis of colon, small internal hemorrhoids": "small"

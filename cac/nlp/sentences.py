@@ -55,9 +55,9 @@ WRAP_MIN_LINE = 40
 
 
 def _is_wrap(text: str, brk: int, nxt: int) -> bool:
-    """Whether the line break at brk only wraps prose: the next line starts in lower case (after its indent) and this
-    line ends with a comma or a joining word, or is a long line ending in a lower-case word."""
-    while nxt < len(text) and text[nxt] in " \t":
+    """Whether the line break at brk only wraps prose: the next line starts in lower case and this line ends
+    with a comma or a joining word, or is a long line ending in a lower-case word."""
+    while nxt < len(text) and text[nxt] in " \t":  # an indented continuation line wraps too
         nxt += 1
     if nxt >= len(text) or not text[nxt].islower():
         return False
@@ -68,7 +68,10 @@ def _is_wrap(text: str, brk: int, nxt: int) -> bool:
     if line.endswith(","):
         return True
     last = line.rsplit(None, 1)[-1]
-    return last.lower() in _JOINERS or (len(line) >= WRAP_MIN_LINE and last.isalpha() and last.islower())
+    # a long line may also end in an abbreviation in capitals ("likely demand ischemia; ACS / not suspected")
+    return last.lower() in _JOINERS or (
+        len(line) >= WRAP_MIN_LINE and last.isalpha() and (last.islower() or (last.isupper() and len(last) <= 5))
+    )
 
 
 def sentence_starts(text: str, sections: list[Section] | None = None) -> list[int]:

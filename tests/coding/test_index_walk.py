@@ -435,3 +435,19 @@ def test_not_in_remission_is_no_remission(tree):
 def test_a_site_specified_nec_needs_only_the_site(tree, line, code):
     result = walk_line(tree, "foot ulcer", line)
     assert result is not None and result.code == code, result
+
+
+@pytest.mark.parametrize(
+    "line", ["Incarcerated umbilical hernia, preperitoneal fat.", "Painful umbilical hernia, irreducible on exam."]
+)
+def test_an_incarcerated_hernia_is_one_with_obstruction(tree, line):
+    result = walk_line(tree, "umbilical hernia", line)
+    assert result is not None and result.code == "K42.0", result
+
+
+def test_a_spinal_level_before_with_keeps_the_combination_in_the_window():
+    from cac.coding.engine import _WITH_BETWEEN
+
+    assert _WITH_BETWEEN.fullmatch(" L3-5 with neurogenic ")
+    assert _WITH_BETWEEN.fullmatch(" with ")
+    assert not _WITH_BETWEEN.fullmatch(" and back pain with ")

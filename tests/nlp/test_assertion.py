@@ -17,6 +17,8 @@ def label(sentence: str, target: str) -> str:
     [
         # negation, forward and backward
         ("Patient denies chest pain.", "chest pain", "negated"),
+        # a diagnosis weighed and set aside
+        ("Adrenal crisis was considered and is not supported by the normal sodium.", "Adrenal crisis", "negated"),
         # resolved with or after a treatment: present and treated this stay; resolved alone: gone
         ("Delirium superimposed on dementia - resolved with treatment of infection.", "Delirium", "present"),
         ("Nausea - resolved after ondansetron.", "Nausea", "present"),

@@ -132,3 +132,23 @@ def test_wrapped_indented_line_keeps_the_negation_and_the_service() -> None:
     assert by_text(doc, "Acute cystitis")[0].assertion == "present"
     texts = [m.text.lower() for m in doc._.mentions]
     assert "addiction" not in texts and "gcs" not in texts  # a service; a scale, no coma
+
+
+def test_a_stoplist_word_is_not_read_as_a_typo() -> None:
+    """ "in addition to" is no misspelt "addiction": a stoplist word is never corrected to a vocabulary word."""
+    from cac.nlp.components import MentionFinder
+    from cac.nlp.matcher import build_index
+
+    finder = MentionFinder(build_index([("Addiction", "ICD-10-CM", "F19.20", "index")]))
+    nlp = load_pipeline()
+    for text, expected in [("Enoxaparin given in addition to SCDs.", []), ("History of addiction.", ["addiction"])]:
+        doc = nlp.make_doc(text)
+        for _name, proc in nlp.pipeline:
+            doc = finder(doc) if _name == "cac_mentions" else proc(doc)
+        assert [m.text for m in doc._.mentions] == expected
+
+
+def test_nose_and_spine_phrases_are_mentions() -> None:
+    doc = analyze("Dx: nasal septal deviation to the left; inferior turbinate hypertrophy. L2 vertebral hemangioma.")
+    texts = [m.text for m in doc._.mentions]
+    assert {"nasal septal deviation", "inferior turbinate hypertrophy", "vertebral hemangioma"} <= set(texts)

@@ -54,3 +54,11 @@ def test_wrapped_prose_lines_are_joined() -> None:
 def test_wrapped_line_with_an_indent_is_joined() -> None:
     text = "1. Cystitis - no evidence of\n   pyelonephritis. Cefpodoxime.\n2. HTN"
     assert sents(text)[:2] == ["1. Cystitis - no evidence of\n   pyelonephritis.", "Cefpodoxime."]
+
+
+def test_indented_continuation_after_a_long_line_is_joined() -> None:
+    text = "# Troponin mildly up, no chest pain - likely demand ischemia; ACS\n  not suspected. Trend once more."
+    assert sents(text) == [
+        "# Troponin mildly up, no chest pain - likely demand ischemia; ACS\n  not suspected.",
+        "Trend once more.",
+    ]

@@ -7,6 +7,7 @@ history, "chronic diastolic heart failure" in the impression). Tables in ``resou
   I11.0/I13.x without an I50 code get theirs ("use additional code to identify type of heart failure");
 - respiratory failure: J96.x from the acuity and the gas (hypoxia, hypercapnia) its clauses state;
 - pulmonary hypertension: I27.20 -> the group (or the cause) its clause names;
+- sinusitis: a sinusitis whose clause names two or more sinuses -> J32.8 / J01.80 (all four: pansinusitis);
 - influenza: identified influenza A/B -> J10, unidentified -> J11, J09 only for a novel virus; a mention
   that is a negative test or a vaccine is no influenza.
 """
@@ -44,6 +45,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     cands = respiratory_failure(cands, ctx)
     cands = pulmonary_hypertension(cands, ctx)
     cands = influenza(cands, ctx)
+    cands = sinusitis(cands, ctx)
     return cands
 
 
@@ -328,5 +330,39 @@ def influenza(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
             add_rationale(same, why)
             out = [o for o in out if o is not c]
         else:
+            out = _replace(out, [c], [derive(c, target, ctx, why)])
+    return out
+
+
+def sinuses_named(clause: str, cfg: dict[str, Any]) -> set[str]:
+    """The sinuses a clause names as involved (not those it says are clear or spared)."""
+    found: set[str] = set()
+    for name, pattern in cfg["sinuses"].items():
+        for m in re.finditer(pattern, clause, re.IGNORECASE):
+            before, after = clause[max(0, m.start() - 40) : m.start()], clause[m.end() : m.end() + 40]
+            if re.search(cfg["spared"], before, re.IGNORECASE) or re.search(cfg["spared_after"], after, re.IGNORECASE):
+                continue
+            found.add(name)
+    return found
+
+
+def sinusitis(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """A one-sinus or unspecified sinusitis whose clause names several sinuses -> J32.8 / J01.80 (four: J32.4)."""
+    cfg = _config()["sinusitis"]
+    out = list(cands)
+    for group in cfg["groups"]:
+        for c in [c for c in out if c.system == ICD and c.assertion in CONFIRMED and c.code in group["codes"]]:
+            named: set[str] = set()
+            for _span, clause in span_clauses(c, ctx):
+                named |= sinuses_named(clause, cfg)
+            if len(named) < 2:
+                continue
+            target = group["all"] if len(named) == len(cfg["sinuses"]) else group["several"]
+            if not ctx.store.is_billable(ICD, target):
+                continue
+            if any(o.system == ICD and o.code == target for o in out):
+                out = [o for o in out if o is not c]
+                continue
+            why = f"rule: sinusitis of {len(named)} sinuses ({', '.join(sorted(named))}) -> {target}"
             out = _replace(out, [c], [derive(c, target, ctx, why)])
     return out

@@ -567,3 +567,40 @@ def test_hydronephrosis_and_a_stone_in_other_sentences_stay_apart(make, context)
     note = "Left kidney stone. Right hydronephrosis from a pelvic mass."
     cands = [make("N20.0", "kidney stone", note), make("N13.30", "hydronephrosis", note)]
     assert sorted(codes(combination.apply(cands, context(text=note)))) == ["N13.30", "N20.0"]
+
+
+def test_appendicitis_with_a_perforation_in_its_clause_is_k35_32(make, context):
+    note = "Postop diagnosis: gangrenous appendicitis with perforation and localized peritonitis."
+    cands = [make("K35.891", "gangrenous appendicitis", note, score=0.9), make("K63.1", "perforation", note)]
+    out = combination.apply(cands, context(text=note, setting="inpatient"))
+    assert codes(out) == ["K35.32"]
+    assert [s.text for s in out[0].evidence] == ["gangrenous appendicitis", "perforation"]
+
+
+def test_perforated_appendicitis_with_an_abscess_is_left_to_the_index(make, context):
+    note = "Acute appendicitis with perforation and a pelvic abscess."
+    cands = [make("K35.80", "Acute appendicitis", note, score=0.9), make("K63.1", "perforation", note)]
+    out = combination.apply(cands, context(text=note, setting="inpatient"))
+    assert sorted(codes(out)) == ["K35.80", "K63.1"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "note", "kept"),
+    [
+        (
+            ("I50.32", "chronic diastolic CHF"),
+            ("I50.33", "acute on chronic diastolic heart failure"),
+            "PMH: chronic diastolic CHF.\nA/P: acute on chronic diastolic heart failure, diurese.",
+            "I50.33",
+        ),
+        (
+            ("S62.101D", "wrist fx"),
+            ("S52.531D", "Colles fracture"),
+            "CC: f/u R wrist fx.\nA/P: R Colles fracture, routine healing.",
+            "S52.531D",
+        ),
+    ],
+)
+def test_a_code_gives_way_to_the_one_that_states_it(make, context, first, second, note, kept):
+    cands = [make(first[0], first[1], note), make(second[0], second[1], note)]
+    assert codes(combination.apply(cands, context(text=note))) == [kept]

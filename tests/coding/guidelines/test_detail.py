@@ -228,3 +228,24 @@ def test_a_line_break_before_a_capital_still_ends_the_clause():
     wrapped = "Pneumonia with acute hypoxic\nrespiratory failure."
     start = wrapped.index("respiratory")
     assert clause_at(wrapped, start, start + 19) == "Pneumonia with acute hypoxic\nrespiratory failure"
+
+
+@pytest.mark.parametrize(
+    ("code", "note", "evidence", "expected"),
+    [
+        (
+            "J32.2",
+            "Chronic rhinosinusitis with polyps, bilateral maxillary, ethmoid and frontal sinuses.",
+            "rhinosinusitis",
+            "J32.8",
+        ),
+        ("J32.9", "Chronic sinusitis of the maxillary, ethmoid, frontal and sphenoid sinuses.", "sinusitis", "J32.4"),
+        ("J01.90", "Acute sinusitis, maxillary and frontal.", "sinusitis", "J01.80"),
+        ("J32.0", "Chronic maxillary sinusitis; frontal sinuses clear.", "sinusitis", "J32.0"),
+        ("J32.0", "Chronic maxillary sinusitis, frontal sinuses are clear.", "sinusitis", "J32.0"),
+    ],
+)
+def test_sinusitis_of_several_sinuses(make, context, code, note, evidence, expected):
+    out = detail.apply([make(code, evidence, note)], context(text=note))
+    assert codes(out) == [expected]
+    assert [s.text for s in out[0].evidence] == [evidence]

@@ -635,3 +635,22 @@ def test_stopping_a_drug_for_its_cost_is_underdosing_not_a_negation(store):
 def test_an_adults_childhood_words_do_not_make_the_bmi_pediatric(store):
     text = "54 yo M. Allergies: penicillin (anaphylaxis as a child). BMI 42.6. Morbid obesity."
     assert "Z68.41" in found(store, text)
+
+
+def test_hydrocortisone_replacement_is_long_term_systemic_steroid(store):
+    text = "Adrenal insufficiency, maintained on hydrocortisone 10 mg in the morning and 5 mg at 2 pm.\n"
+    codes = found(store, text)
+    span = codes["Z79.52"].evidence[0]
+    assert text[span.start : span.end] == "hydrocortisone"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Given hydrocortisone 100 mg IV for stress dosing.",
+        "Hydrocortisone 2.5% cream to the rash BID.",
+        "Nasal polyps despite two courses of oral prednisone.",
+    ],
+)
+def test_stress_dose_topical_or_short_course_steroid_is_no_z79_52(store, text):
+    assert "Z79.52" not in found(store, text)

@@ -60,6 +60,15 @@ from tests.coding.guidelines.helpers import codes, held
         ("K13.79", "K12.31"),
         ("N13.4", "N13.2"),
         ("M25.70", "M17.12"),
+        ("L84", "S52.531D"),  # a healing fracture's bridging callus is bone, not skin
+        ("R43.0", "J32.8"),
+        ("R06.7", "J30.1"),
+        ("R06.5", "J35.3"),
+        ("J34.89", "J33.8"),
+        ("R63.4", "E43"),
+        ("M62.50", "E43"),
+        ("E04.0", "E05.00"),
+        ("R79.89", "I24.89"),
     ],
 )
 def test_integral_symptom_dropped(make, context, symptom, diagnosis):
