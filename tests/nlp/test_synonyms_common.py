@@ -16,6 +16,7 @@ from cac.nlp import analyze
         ("Recurrent falls at home.", "Recurrent falls", "R29.6"),
         ("Preeclampsia with severe features.", "Preeclampsia with severe features", "O14.10"),
         ("Admitted with gastrointestinal bleeding.", "gastrointestinal bleeding", "K92.2"),
+        ("Assessment: COVID-19 infection, mild.", "COVID-19", "U07.1"),
     ],
 )
 def test_common_wording_is_a_mention_with_its_code(note, phrase, code):

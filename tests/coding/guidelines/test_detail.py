@@ -228,3 +228,30 @@ def test_a_line_break_before_a_capital_still_ends_the_clause():
     wrapped = "Pneumonia with acute hypoxic\nrespiratory failure."
     start = wrapped.index("respiratory")
     assert clause_at(wrapped, start, start + 19) == "Pneumonia with acute hypoxic\nrespiratory failure"
+
+
+def test_haemophilus_influenzae_is_no_influenza(make, context):
+    note = "Assessment: Haemophilus influenzae pneumonia, right lower lobe."
+    out = detail.apply([make("J11.00", "pneumonia", note)], context("inpatient", text=note))
+    assert codes(out) == ["J18.9"]  # the pneumonia alone, for the organism rules
+    assert "Haemophilus influenzae is no influenza" in by_code(out, "J18.9").rationale
+
+
+def test_influenza_beside_haemophilus_stays_influenza(make, context):
+    note = "Assessment: influenza with Haemophilus influenzae pneumonia."
+    out = detail.apply([make("J11.00", "influenza", note)], context("inpatient", text=note))
+    assert codes(out) == ["J11.00"]
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["Results: SARS-CoV-2 PCR negative.", "Respiratory panel (flu/COVID/RSV) negative.", "COVID booster declined."],
+)
+def test_a_negative_covid_test_or_vaccine_is_no_covid(make, context, note):
+    word = "SARS-CoV-2" if "SARS" in note else "COVID"
+    assert codes(detail.apply([make("U07.1", word, note)], context(text=note))) == []
+
+
+def test_covid_19_is_kept(make, context):
+    note = "Assessment: COVID-19 infection, mild; isolate at home."
+    assert codes(detail.apply([make("U07.1", "COVID-19", note)], context(text=note))) == ["U07.1"]
