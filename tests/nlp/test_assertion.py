@@ -37,6 +37,8 @@ def label(sentence: str, target: str) -> str:
         ("WLE scar L upper back well healed, no pigment.", "scar", "historical"),
         ("No evidence of pneumothorax.", "pneumothorax", "negated"),
         ("Negative for fever.", "fever", "negated"),
+        # a past illness the patient is over
+        ("Had shingles in 2019, fully recovered.", "shingles", "historical"),
         ("Negative   for fever.", "fever", "negated"),
         ("ROS is -ve for weight loss.", "weight loss", "negated"),
         ("Free of any rash.", "rash", "negated"),

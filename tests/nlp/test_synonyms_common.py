@@ -33,6 +33,7 @@ from cac.nlp import analyze
         ("Heterozygous for factor V Leiden.", "factor V Leiden", "D68.51"),
         ("Painful anal fissure.", "anal fissure", "K60.2"),
         ("Elevated liver enzymes on statin.", "Elevated liver enzymes", "R74.8"),
+        ("Assessment: COVID-19 infection, mild.", "COVID-19", "U07.1"),
     ],
 )
 def test_common_wording_is_a_mention_with_its_code(note, phrase, code):

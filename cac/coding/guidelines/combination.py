@@ -81,6 +81,9 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     cands = list(candidates)
     cands = diabetes(cands, ctx)
     cands = hypertension(cands, ctx)
+    cands = clause_words(cands, ctx)
+    cands = organism_pneumonia(cands, ctx)
+    cands = influenza_pneumonia(cands, ctx)
     cands = copd(cands, ctx)
     cands = sepsis(cands, ctx)
     cands = infectious_agents(cands, ctx)
@@ -289,6 +292,91 @@ def copd(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     if not (proposed & {exacerbation_code, infection_code}):
         return cands
     return _without(cands, {cfg["unspecified"]}) + added
+
+
+def clause_words(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """A code whose own clause has the words of a more specific code for it (J90 "parapneumonic" -> J91.8)."""
+    out = list(cands)
+    for row in _config().get("clause_words", []):
+        for c in _confirmed(out, [CodeSpec(row["code"])]):
+            target = str(row["target"])
+            note = row.get("scope") == "note" and bool(ctx.text)
+            found = _affirmed_matches(row["pattern"], ctx.text or "") if note else []
+            if not (found or _affirmed([row["pattern"]], _clauses(c, ctx))) or not ctx.store.is_billable(ICD, target):
+                continue
+            why = f"rule: {row['label']} -> {target}"
+            out = [o for o in out if o is not c]
+            same = next((o for o in out if o.system == ICD and o.code == target), None)
+            if same is not None:
+                add_rationale(same, why)
+            else:
+                out.append(
+                    _with_evidence(derive(c, target, ctx, why), [Span(m.start(), m.end(), m.group(0)) for m in found])
+                )
+    return out
+
+
+def _organism_named(clause: str, cfg: dict[str, Any]) -> dict[str, Any] | None:
+    """The first organism row whose words the clause names, not denied or only tested for."""
+    for row in cfg["organisms"]:
+        for m in re.finditer(row["pattern"], clause, re.IGNORECASE):
+            if re.search(cfg["denied_before"], clause[: m.start()], re.IGNORECASE):
+                continue
+            if re.search(cfg["denied_after"], clause[m.end() :], re.IGNORECASE):
+                continue
+            return row
+    return None
+
+
+def organism_pneumonia(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """A pneumonia of unspecified organism whose clause names the organism -> the organism's pneumonia code
+    (Index "Pneumonia, in (due to)": J18.9 "Klebsiella pneumonia" -> J15.0); its agent code (B96.1) is dropped
+    unless another infection coded in the note asks for an agent code (tabular "use additional code B95-B97")."""
+    cfg = _config()["pneumonia_organisms"]
+    refs = specs(_config()["infectious_agents"]["note_refs"])
+    out = list(cands)
+    agents: set[str] = set()
+    for c in _confirmed(out, specs(cfg["codes"])):
+        row = _organism_named(_clauses(c, ctx), cfg)
+        target = str(row["code"]) if row else ""
+        if row is None or not ctx.store.is_billable(ICD, target):
+            continue
+        why = f"rule: pneumonia due to the organism named in its clause -> {target} (Index: Pneumonia, in (due to))"
+        out = [o for o in out if o is not c]
+        same = next((o for o in out if o.system == ICD and o.code == target), None)
+        if same is not None:
+            add_rationale(same, why)
+        else:
+            out.append(derive(c, target, ctx, why))
+        agents.update(str(a) for a in row.get("agents", []))
+    if agents:
+        hosts = [c for c in _confirmed_icd(out) if c.code not in agents and _agent_note(c.code, ctx, refs)]
+        if not hosts:
+            out = _without(out, agents)
+    return out
+
+
+def influenza_pneumonia(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Influenza beside a pneumonia -> influenza with pneumonia (Index "Influenza, with pneumonia", Section I.A.15):
+    J10.1 + J12.9 -> J10.01; J11.1 + J18.9 -> J11.00; a specified pneumonia (J15.1) is kept beside J10.08."""
+    cfg = _config()["influenza_pneumonia"]
+    out = list(cands)
+    for flu in _confirmed(out, specs(cfg["influenza"])):
+        for row in cfg["rows"]:
+            if not flu.code.startswith(row["influenza"]):
+                continue
+            pneumonias = _confirmed(out, specs(row["pneumonia"]))
+            target = str(row["target"])
+            if not pneumonias or not ctx.store.is_billable(ICD, target):
+                continue
+            why = f"rule: influenza ({flu.code}) with pneumonia ({pneumonias[0].code}) -> {target} (Section I.A.15)"
+            absorbed = [] if row.get("keep") else pneumonias
+            absorbed += [o for o in out if o.system == ICD and o.code == target and o is not flu]
+            new = _combined(flu, absorbed, target, ctx, why)
+            gone = {id(o) for o in [flu, *absorbed]}
+            out = [o for o in out if id(o) not in gone] + [new]
+            break
+    return out
 
 
 def sepsis(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:

@@ -46,6 +46,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     cands = pulmonary_hypertension(cands, ctx)
     cands = influenza(cands, ctx)
     cands = sinusitis(cands, ctx)
+    cands = covid(cands, ctx)
     return cands
 
 
@@ -303,6 +304,17 @@ def _not_influenza(span: Span, clause: str, ctx: GuidelineContext, cfg: dict[str
     return bool(re.search(cfg["negative_clause"], clause) and not re.search(cfg["positive_word"], clause))
 
 
+def _bacterium_only(
+    out: list[Candidate], cand: Candidate, ctx: GuidelineContext, cfg: dict[str, Any]
+) -> list[Candidate]:
+    """An influenza code read from "Haemophilus influenzae": the pneumonia alone (J11.00 -> J18.9), else nothing."""
+    target = next((str(t) for k, t in cfg["pneumonia_alone"].items() if cand.code.startswith(str(k))), None)
+    if target is None:
+        return [o for o in out if o is not cand]
+    why = f"rule: Haemophilus influenzae is no influenza -> {target}"
+    return _replace(out, [cand], [derive(cand, target, ctx, why)])
+
+
 def influenza(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """J10 for influenza A/B identified, J11 when not identified, J09 only for a novel influenza A virus."""
     cfg = _config()["influenza"]
@@ -315,6 +327,11 @@ def influenza(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
             out = [o for o in out if o is not c]
             continue
         clauses = " \n ".join(cl for _s, cl in kept)
+        if re.search(cfg["bacterium"], clauses, re.I) and not re.search(
+            cfg["word"], re.sub(cfg["bacterium"], " ", clauses, flags=re.I), re.I
+        ):
+            out = _bacterium_only(out, c, ctx, cfg)
+            continue
         identified = positive or bool(re.search(cfg["identified"], clauses, re.IGNORECASE))
         novel = bool(re.search(cfg["novel"], clauses, re.IGNORECASE))
         target = None
@@ -365,4 +382,15 @@ def sinusitis(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
                 continue
             why = f"rule: sinusitis of {len(named)} sinuses ({', '.join(sorted(named))}) -> {target}"
             out = _replace(out, [c], [derive(c, target, ctx, why)])
+    return out
+
+
+def covid(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """U07.1 dropped when every mention is a negative test ("SARS-CoV-2 neg") or a vaccine ("COVID booster")."""
+    words = _config()["influenza"]
+    out = list(cands)
+    for c in _of(out, _config()["covid"], CONFIRMED):
+        pairs = span_clauses(c, ctx)
+        if pairs and all(_not_influenza(s, cl, ctx, words) for s, cl in pairs):
+            out = [o for o in out if o is not c]
     return out

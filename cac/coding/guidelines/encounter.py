@@ -5,6 +5,8 @@ patient came. Found only in a plan or a remark ("suture removal in 7 days", "cou
 for review instead of proposed. A routine child health check (Section I.C.21.c.13, ``resources/routine_exams.yaml``)
 gives Z00.129, Z00.121 when another current condition is coded, or Z00.110/Z00.111 for a newborn by age in days;
 an adult's general examination ("annual physical") gives Z00.00, Z00.01 with another current condition coded.
+On the newborn's own birth record (``resources/newborn.yaml``) the place of birth is coded (Z38, Section I.C.16.a.2)
+and the mother's codes (chapter 15, Z3A, Z37) are not.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from cac.coding.guidelines.common import ICD, CodeSpec, hold, is_held, load_tsv
+from cac.coding.guidelines.common import ICD, CodeSpec, covers_any, hold, is_held, load_tsv, load_yaml, specs
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.patterns import stated_age
 from cac.coding.types import Candidate, Span
@@ -120,7 +122,53 @@ def routine_exam(candidates: list[Candidate], ctx: GuidelineContext) -> list[Can
     return [*candidates, exam]
 
 
+def newborn_record(text: str) -> bool:
+    """The note's opening presents a newborn as the patient ("NEWBORN DISCHARGE SUMMARY", "Baby girl, born ...")."""
+    cfg = load_yaml("newborn.yaml")
+    opening = text[: cfg["opening_chars"]]
+    return any(re.search(p, opening, re.IGNORECASE | re.MULTILINE) for p in cfg["record"])
+
+
+def _delivery(text: str, cfg: dict[str, Any]) -> str:
+    """ "cesarean" or "vaginal": the first delivery word of the note decides, vaginal when there is none."""
+    found = [(m.start(), how) for how in ("cesarean", "vaginal") if (m := re.search(cfg[how], text, re.IGNORECASE))]
+    return min(found)[1] if found else "vaginal"
+
+
+def newborn(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """The newborn's record: no code of the mother's record (held), and on the birth episode the place of birth,
+    plurality and delivery (Z38, Section I.C.16.a.2)."""
+    text = ctx.text or ""
+    if not newborn_record(text):
+        return candidates
+    cfg = load_yaml("newborn.yaml")
+    maternal = specs(cfg["maternal_only"])
+    for c in candidates:
+        if c.system == ICD and covers_any(maternal, c.code) and not is_held(c.rationale):
+            hold(c, "rule: a code of the mother's record, not the newborn's (Section I.C.16.a)")
+    birth = next((m for p in cfg["birth"] if (m := re.search(p, text, re.IGNORECASE))), None)
+    if birth is None or re.search(cfg["readmission"], text[:400], re.IGNORECASE):
+        return candidates
+    if any(c.system == ICD and c.code.startswith("Z38") for c in candidates):
+        return candidates
+    how = _delivery(text, cfg)
+    row = next(r for r in cfg["places"] if not r["pattern"] or re.search(r["pattern"], text, re.IGNORECASE))
+    code = str(row[how])
+    found = Candidate(
+        system=ICD,
+        code=code,
+        title=ctx.store.title(ICD, code) or "",
+        score=0.9,
+        evidence=[Span(birth.start(), birth.end(), birth.group(0))],
+        source="rule",
+        rationale=f"rule: the newborn's birth record -> {code} (Section I.C.16.a.2)",
+        mention_text=birth.group(0),
+    )
+    return [*candidates, found]
+
+
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    candidates = newborn(candidates, ctx)
     candidates = routine_exam(candidates, ctx)
     reasons = encounter_specs()
     out: list[Candidate] = []

@@ -248,6 +248,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         return _not_pregnant(out, enc)
     out = _conditions(list(candidates), enc, ctx)
     out = _retarget(out, enc, ctx)
+    out = _gdm_control(out, ctx)
     out = _scar(out, ctx)
     out = _outcome(out, ctx) if enc.delivery else _high_risk(out, enc, ctx)  # O09: prenatal encounters only
     out = _sterilization(out, ctx)
@@ -332,6 +333,35 @@ def _retarget(cands: list[Candidate], enc: Encounter, ctx: GuidelineContext) -> 
         new = derive(c, target, ctx, f"rule: {c.code} -> {target} ({where}, Section I.C.15.a.3)")
         out = [o for o in out if o is not c]
         _add(out, new)
+    return out
+
+
+def _gdm_control(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Gestational diabetes of unspecified control -> diet, insulin or oral drug controlled (O24.419 -> O24.410)
+    from the lines of its evidence; a control only planned ("will start insulin if") does not count."""
+    cfg = _config()["gdm_control"]
+    text = ctx.text or ""
+    out = list(cands)
+    for c in _active(cands):
+        if c.code not in cfg["unspecified"]:
+            continue
+        lines = [_line(text, s) for s in c.evidence if text and 0 <= s.start <= s.end <= len(text)]
+        digit = next(
+            (
+                str(row["digit"])
+                for row in cfg["rows"]
+                for line in lines
+                for m in re.finditer(row["pattern"], line, re.IGNORECASE)
+                if not re.search(cfg["plan_before"], line[: m.start()], re.IGNORECASE)
+            ),
+            None,
+        )
+        target = c.code[:-1] + digit if digit else None
+        if target is None or not ctx.store.is_billable(ICD, target):
+            continue
+        why = f"rule: gestational diabetes, control documented -> {target} (Index: Diabetes, gestational)"
+        out = [o for o in out if o is not c]
+        _add(out, derive(c, target, ctx, why))
     return out
 
 

@@ -604,3 +604,75 @@ def test_perforated_appendicitis_with_an_abscess_is_left_to_the_index(make, cont
 def test_a_code_gives_way_to_the_one_that_states_it(make, context, first, second, note, kept):
     cands = [make(first[0], first[1], note), make(second[0], second[1], note)]
     assert codes(combination.apply(cands, context(text=note))) == [kept]
+
+
+@pytest.mark.parametrize(
+    ("clause", "agent", "expected"),
+    [
+        ("Klebsiella pneumonia, right lower lobe.", "B96.1", "J15.0"),
+        ("Pneumonia due to Pseudomonas, on cefepime.", "B96.5", "J15.1"),
+        ("MRSA pneumonia, on vancomycin.", "B95.62", "J15.212"),
+        ("Haemophilus influenzae pneumonia of the left base.", "B96.3", "J14"),
+    ],
+)
+def test_an_organism_in_the_clause_of_a_pneumonia_gives_its_pneumonia_code(make, context, clause, agent, expected):
+    note = f"Assessment: {clause}"
+    word = clause.split()[0].rstrip(",")
+    cands = [make("J18.9", "pneumonia", note), make(agent, word, note)]
+    out = apply_guidelines(cands, context("inpatient", text=note))
+    assert codes(out) == [expected]  # the organism is in the combination code: no agent code beside it
+    pneumonia = by_code(out, expected)
+    assert "pneumonia due to the organism named in its clause" in pneumonia.rationale
+    assert pneumonia.evidence[0].text.lower() == "pneumonia"
+
+
+def test_a_denied_or_tested_organism_leaves_the_pneumonia_unspecified(make, context):
+    note = "Assessment: community-acquired pneumonia, MRSA nares negative."
+    out = apply_guidelines([make("J18.9", "pneumonia", note)], context("inpatient", text=note))
+    assert codes(out) == ["J18.9"]
+
+
+def test_the_agent_code_stays_for_another_infection_of_the_organism(make, context):
+    note = "Assessment: Klebsiella pneumonia. Pyelonephritis due to Klebsiella."
+    cands = [make("J18.9", "pneumonia", note), make("N10", "Pyelonephritis", note), make("B96.1", "Klebsiella", note)]
+    out = apply_guidelines(cands, context("inpatient", text=note))
+    assert sorted(codes(out)) == ["B96.1", "J15.0", "N10"]
+
+
+@pytest.mark.parametrize(
+    ("flu", "pneumonia", "expected"),
+    [
+        ("J10.1", "J12.9", ["J10.01"]),  # "influenza A viral pneumonia": the same virus's pneumonia
+        ("J10.1", "J18.9", ["J10.00"]),
+        ("J11.1", "J18.9", ["J11.00"]),
+        ("J10.1", "J15.1", ["J10.08", "J15.1"]),  # another specified pneumonia is coded beside it
+    ],
+)
+def test_influenza_with_pneumonia_is_one_combination_code(make, context, flu, pneumonia, expected):
+    note = "Impression: influenza with pneumonia of both lower lobes."
+    cands = [make(flu, "influenza", note), make(pneumonia, "pneumonia", note)]
+    out = combination.apply(cands, context("inpatient", text=note))
+    assert sorted(codes(out)) == expected
+    combo = by_code(out, expected[0])
+    assert f"influenza ({flu}) with pneumonia ({pneumonia}) -> {expected[0]}" in combo.rationale
+    assert {s.text for s in combo.evidence} >= {"influenza"}
+
+
+def test_an_unspecified_pneumonia_gives_way_to_the_organism_pneumonia(make, context):
+    note = "CXR: RLL pneumonia. Assessment: Streptococcus pneumoniae pneumonia."
+    cands = [make("J18.9", "pneumonia", note), make("J13", "Streptococcus pneumoniae pneumonia", note)]
+    assert codes(apply_guidelines(cands, context("inpatient", text=note))) == ["J13"]
+
+
+def test_a_parapneumonic_effusion_is_j91_8(make, context):
+    note = "CXR: moderate left pleural effusion. Impression: parapneumonic effusion; RLL pneumonia."
+    cands = [make("J90", "pleural effusion", note), make("J18.9", "pneumonia", note)]
+    out = combination.apply(cands, context("inpatient", text=note))
+    assert sorted(codes(out)) == ["J18.9", "J91.8"]
+    assert "parapneumonic effusion" in {s.text for s in by_code(out, "J91.8").evidence}
+
+
+def test_a_pleural_effusion_without_parapneumonic_words_stays_j90(make, context):
+    note = "CXR: moderate left pleural effusion, no parapneumonic effusion. RLL pneumonia."
+    cands = [make("J90", "pleural effusion", note), make("J18.9", "pneumonia", note)]
+    assert "J90" in codes(combination.apply(cands, context("inpatient", text=note)))

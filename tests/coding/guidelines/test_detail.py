@@ -249,3 +249,30 @@ def test_sinusitis_of_several_sinuses(make, context, code, note, evidence, expec
     out = detail.apply([make(code, evidence, note)], context(text=note))
     assert codes(out) == [expected]
     assert [s.text for s in out[0].evidence] == [evidence]
+
+
+def test_haemophilus_influenzae_is_no_influenza(make, context):
+    note = "Assessment: Haemophilus influenzae pneumonia, right lower lobe."
+    out = detail.apply([make("J11.00", "pneumonia", note)], context("inpatient", text=note))
+    assert codes(out) == ["J18.9"]  # the pneumonia alone, for the organism rules
+    assert "Haemophilus influenzae is no influenza" in by_code(out, "J18.9").rationale
+
+
+def test_influenza_beside_haemophilus_stays_influenza(make, context):
+    note = "Assessment: influenza with Haemophilus influenzae pneumonia."
+    out = detail.apply([make("J11.00", "influenza", note)], context("inpatient", text=note))
+    assert codes(out) == ["J11.00"]
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["Results: SARS-CoV-2 PCR negative.", "Respiratory panel (flu/COVID/RSV) negative.", "COVID booster declined."],
+)
+def test_a_negative_covid_test_or_vaccine_is_no_covid(make, context, note):
+    word = "SARS-CoV-2" if "SARS" in note else "COVID"
+    assert codes(detail.apply([make("U07.1", word, note)], context(text=note))) == []
+
+
+def test_covid_19_is_kept(make, context):
+    note = "Assessment: COVID-19 infection, mild; isolate at home."
+    assert codes(detail.apply([make("U07.1", "COVID-19", note)], context(text=note))) == ["U07.1"]

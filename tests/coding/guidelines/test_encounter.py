@@ -92,3 +92,40 @@ def test_a_teenager_s_annual_physical_is_a_child_exam(context):
 )
 def test_an_exam_referred_to_or_of_another_kind_is_no_general_exam(context, note):
     assert codes(encounter.apply([], context(text=note))) == []
+
+
+NEWBORN = (
+    "NEWBORN DISCHARGE SUMMARY\nBaby girl, born 03/02 in this hospital by SVD, DOL 3. GA 39w2d.\n"
+    "Maternal hx: gestational diabetes on diet. Apgars 8/9.\nDx: term female infant; neonatal jaundice."
+)
+
+
+def test_a_newborn_birth_record_gets_z38_and_no_mother_codes(make, context):
+    cands = [
+        make("O24.410", "gestational diabetes", NEWBORN),
+        make("Z3A.39", "39w2d", NEWBORN),
+        make("Z37.0", "Apgars 8/9", NEWBORN),
+        make("P59.9", "neonatal jaundice", NEWBORN),
+    ]
+    out = encounter.apply(cands, context("inpatient", text=NEWBORN))
+    assert sorted(codes(out)) == ["P59.9", "Z38.00"]
+    assert sorted(held(out)) == ["O24.410", "Z37.0", "Z3A.39"]
+    z38 = next(c for c in out if c.code == "Z38.00")
+    assert z38.evidence[0].text.startswith("born 03/02 in this hospital")
+
+
+def test_a_newborn_born_by_cesarean_is_z38_01(context):
+    note = NEWBORN.replace("by SVD", "by repeat C-section")
+    assert codes(encounter.apply([], context("inpatient", text=note))) == ["Z38.01"]
+
+
+def test_a_delivery_record_is_no_newborn_record(make, context):
+    note = "DELIVERY NOTE\n32 yo G2P1 at 39w2d. Delivered a viable baby girl by SVD, Apgars 8/9."
+    cands = [make("Z37.0", "viable baby girl", note), make("Z3A.39", "39w2d", note)]
+    out = encounter.apply(cands, context("inpatient", text=note))
+    assert sorted(codes(out)) == ["Z37.0", "Z3A.39"]
+
+
+def test_the_mothers_earlier_cesarean_does_not_make_a_vaginal_birth_cesarean(context):
+    note = NEWBORN.replace("Maternal hx:", "Maternal hx: prior C-section 2021,")
+    assert codes(encounter.apply([], context("inpatient", text=note))) == ["Z38.00"]

@@ -220,3 +220,28 @@ def test_a_relative_s_pregnancy_gives_the_patient_no_o_code(make, context):
     out = apply_guidelines([make("I10", "Essential hypertension", note)], context(text=note))
     assert codes(out) == ["I10"]
     assert not pregnancy.encounter([], context(text=note)).pregnant
+
+
+def test_a_newborn_record_gets_no_o_code_for_the_mothers_diabetes(make, context):
+    note = "NEWBORN DISCHARGE SUMMARY\nBaby boy, born 03/02 at 0410, DOL 2. Mother: 30 yo G2P2, gestational DM."
+    cands = [make("O24.419", "gestational DM", note)]
+    out = apply_guidelines(cands, context("inpatient", text=note))
+    assert not [c for c in codes(out) if c.startswith("O")]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("GDM, A1 - diet controlled, sugars at goal.", "O24.410"),
+        ("Gestational diabetes on insulin 10 units qHS.", "O24.414"),
+        ("Gestational diabetes, A2 (metformin) - at goal.", "O24.415"),
+        ("GDM - diet alone for now, will start insulin if fasting > 95.", "O24.410"),  # insulin only planned
+        ("GDM, reviewing sugars.", "O24.419"),
+    ],
+)
+def test_gestational_diabetes_takes_its_documented_control(make, context, line, expected):
+    note = f"28 yo G1P0 at 30w1d, prenatal visit.\nA/P: {line}"
+    word = "GDM" if "GDM" in line else "Gestational diabetes"
+    out = apply_guidelines([make("O24.419", word, note)], context(text=note))
+    assert expected in codes(out)
+    assert [c for c in codes(out) if c.startswith("O24.4")] == [expected]
