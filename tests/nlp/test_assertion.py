@@ -17,6 +17,11 @@ def label(sentence: str, target: str) -> str:
     [
         # negation, forward and backward
         ("Patient denies chest pain.", "chest pain", "negated"),
+        # "ruled out for" excludes what follows it; a question or a concern weighed is no diagnosis
+        ("She was ruled out for myocardial infarction with serial troponins.", "myocardial infarction", "negated"),
+        ("His wife snores too; he is questioning whether he has sleep apnea.", "sleep apnea", "possible"),
+        ("There is a question whether this is early pulmonary edema.", "pulmonary edema", "possible"),
+        ("Given his steady weight gain, diabetes is a real concern.", "diabetes", "possible"),
         # resolved with or after a treatment: present and treated this stay; resolved alone: gone
         ("Delirium superimposed on dementia - resolved with treatment of infection.", "Delirium", "present"),
         ("Nausea - resolved after ondansetron.", "Nausea", "present"),

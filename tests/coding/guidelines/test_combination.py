@@ -567,3 +567,18 @@ def test_hydronephrosis_and_a_stone_in_other_sentences_stay_apart(make, context)
     note = "Left kidney stone. Right hydronephrosis from a pelvic mass."
     cands = [make("N20.0", "kidney stone", note), make("N13.30", "hydronephrosis", note)]
     assert sorted(codes(combination.apply(cands, context(text=note)))) == ["N13.30", "N20.0"]
+
+
+def test_nausea_and_vomiting_documented_apart_give_r11_2(make, context):
+    note = "He reports nausea since this morning. He vomited three times tonight."
+    out = combination.apply([make("R11.0", "nausea", note), make("R11.10", "vomited", note)], context(text=note))
+    assert codes(out) == ["R11.2"]
+    assert [note[s.start : s.end] for s in out[0].evidence] == ["nausea", "vomited"]
+
+
+def test_nausea_alone_stays_r11_0(make, context):
+    note = "Mild nausea, no vomiting."
+    out = combination.apply(
+        [make("R11.0", "nausea", note), make("R11.10", "vomiting", note, assertion="negated")], context(text=note)
+    )
+    assert "R11.2" not in codes(out)
