@@ -335,6 +335,9 @@ def _of_phrase(text: str, end: int) -> str:
 
 
 _CLAUSE_END = re.compile(r"[;:]\s|\s-\s|\n")
+# A cause named after "secondary to" takes no modifier from the words before: "hypotension secondary to his
+# hypertension" is no secondary hypertension, "hyperglycemia secondary to type 2 diabetes" no secondary diabetes.
+_CAUSE_AFTER = re.compile(r"\bsecondary\s+to\b", re.IGNORECASE)
 # Between a mention and the condition the index lists under its "with": the combination's words are its own; a
 # spinal level or a number may stand before the "with" ("spinal stenosis L3-5 with neurogenic claudication").
 _WITH_BETWEEN = re.compile(r"(?:\s+[A-Za-z]{0,2}\d[\w/-]*)?\s+(?:with|w/)\s+(?:[\w/-]+\s+){0,3}", re.IGNORECASE)
@@ -384,8 +387,9 @@ def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any
         elif other.start >= mention.end and not _WITH_BETWEEN.fullmatch(text, mention.end, other.start):
             end = min(end, _item_end(text, mention.end, other.start))  # "calculus with hydronephrosis" (N13.2)
     cut = [m.end() for m in _CLAUSE_END.finditer(text, start, mention.start)]
+    cut += [m.end() for m in _CAUSE_AFTER.finditer(text, start, mention.start)]
     if cut:
-        start = cut[-1]
+        start = max(cut)
     after = _CLAUSE_END.search(text, mention.end, end)
     if after:
         end = after.start()

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from cac.nlp import abbreviations as abbr
 from cac.nlp import assertion
 from cac.nlp.lexicon import read_rows
-from cac.nlp.matcher import DRUG, TermIndex, find_matches, load_index, stoplist
+from cac.nlp.matcher import DRUG, Match, TermIndex, find_matches, load_index, stoplist
 from cac.nlp.normalise import STOPWORDS, content_words, lemma
 from cac.nlp.sections import find_sections, section_at
 from cac.nlp.sentences import sentence_starts
@@ -113,6 +113,26 @@ class AbbreviationExpander:
         return doc
 
 
+# A match opening with "secondary to" names the cause after it: "on lisinopril secondary to her hypertension" is no
+# secondary hypertension ("hypertension secondary to renal artery stenosis" and "anemia secondary to blood loss",
+# where the condition comes first, keep their words).
+_LEADING_CAUSE_LINK = re.compile(r"secondary\s+to\b", re.IGNORECASE)
+
+
+def _without_leading_cause_link(
+    matches: list[Match], index: TermIndex, tokens: list[tuple[int, int, tuple[str, ...]]], text: str
+) -> list[Match]:
+    """Matches that open with "secondary to", matched again without the word "secondary"."""
+    out: list[Match] = []
+    for m in matches:
+        if not _LEADING_CAUSE_LINK.match(text, m.start):
+            out.append(m)
+            continue
+        inner = [t for t in tokens if m.start < t[0] and t[1] <= m.end]
+        out.extend(find_matches(index, inner, set(), set(), text))
+    return out
+
+
 # The possessive the tokenizer splits off ("Crohn" + "'s"): part of the name before it, not a word of its own.
 _POSSESSIVE = frozenset({"'s", "\u2019s", "'"})
 
@@ -187,7 +207,7 @@ class MentionFinder:
                 commas.add(len(tokens))
                 pending_comma = False
             tokens.append((start, start + len(t), words))
-        matches = find_matches(index, tokens, breaks, commas, text)
+        matches = _without_leading_cause_link(find_matches(index, tokens, breaks, commas, text), index, tokens, text)
         sections = doc._.sections or []
         mentions: list[Mention] = []
         hit_cache: dict[int, tuple[list[assertion.Hit], list[int]]] = {}

@@ -133,19 +133,25 @@ class TermIndex:
     def correct(self, word: str) -> str | None:
         """The vocabulary word one edit away from word (deletion, insertion, substitution, transposition), if
         unique. Deleting a letter from each word finds two-edit pairs too ("patchy"/"apathy"): those are refused."""
-        if len(word) < MIN_TYPO_LEN or not word.isalpha():
+        if len(word) < MIN_TYPO_LEN or not word.isalpha() or word in typo_guard():
             return None
         hit = self.deletes.get(word)  # word has one extra letter... or the reverse below
-        if hit:
+        if hit and hit[0] == word[0]:
             return hit
-        for i in range(len(word)):
+        for i in range(1, len(word)):  # a typo keeps the first letter: "banker" is no "canker", "corner" no "Horner"
             d = word[:i] + word[i + 1 :]
             if d in self.vocab and len(d) >= MIN_TYPO_LEN:
                 return d
             hit = self.deletes.get(d)
-            if hit and one_edit(word, hit):
+            if hit and hit[0] == word[0] and one_edit(word, hit):
                 return hit
         return None
+
+
+@lru_cache(maxsize=1)
+def typo_guard() -> frozenset[str]:
+    """Plain English words one edit from a vocabulary term, never corrected to it (typo_guard.tsv)."""
+    return frozenset(row[0].lower() for row in read_rows("typo_guard.tsv") if row and row[0])
 
 
 def one_edit(a: str, b: str) -> bool:

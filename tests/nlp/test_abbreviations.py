@@ -40,6 +40,12 @@ def test_lexicon_size() -> None:
         ("Left peritonsillar abscess, GAS (rapid strep +), drained.", "GAS", "group A streptococcus"),
         ("GDM A2 on NPH 12 units qHS.", "NPH", "NPH insulin"),
         ("NPH with gait apraxia and ventriculomegaly.", "NPH", "normal pressure hydrocephalus"),
+        (
+            "The dominant circumflex gives rise to a third marginal branch and the PDA.",
+            "PDA",
+            "posterior descending artery",
+        ),
+        ("Premature infant with a PDA, started on indomethacin.", "PDA", "patent ductus arteriosus"),
     ],
 )
 def test_expansions(text: str, abbr: str, expansion: str) -> None:

@@ -19,6 +19,11 @@ def label(sentence: str, target: str) -> str:
         ("Patient denies chest pain.", "chest pain", "negated"),
         # a diagnosis weighed and set aside
         ("Adrenal crisis was considered and is not supported by the normal sodium.", "Adrenal crisis", "negated"),
+        # "ruled out for" excludes what follows it; a question or a concern weighed is no diagnosis
+        ("She was ruled out for myocardial infarction with serial troponins.", "myocardial infarction", "negated"),
+        ("His wife snores too; he is questioning whether he has sleep apnea.", "sleep apnea", "possible"),
+        ("There is a question whether this is early pulmonary edema.", "pulmonary edema", "possible"),
+        ("Given his steady weight gain, diabetes is a real concern.", "diabetes", "possible"),
         # resolved with or after a treatment: present and treated this stay; resolved alone: gone
         ("Delirium superimposed on dementia - resolved with treatment of infection.", "Delirium", "present"),
         ("Nausea - resolved after ondansetron.", "Nausea", "present"),
@@ -79,6 +84,7 @@ def label(sentence: str, target: str) -> str:
         ("Pneumonia was considered but the film is clear.", "Pneumonia", "possible"),
         ("Considered adrenal crisis; cortisol pending.", "adrenal crisis", "possible"),
         ("CKD stage 3, considered stable.", "CKD stage 3", "present"),
+        ("PE was considered and ruled out by CTA.", "PE", "negated"),
         # historical
         ("History of myocardial infarction.", "myocardial infarction", "historical"),
         ("S/p appendectomy.", "appendectomy", "historical"),

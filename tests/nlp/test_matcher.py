@@ -178,6 +178,32 @@ def test_typo_correction_is_one_edit_only() -> None:
     assert index.correct("apathys") == "apathy"  # insertion
 
 
+def test_typo_correction_keeps_the_first_letter_and_spares_plain_english_words() -> None:
+    """ "banker" is no typo of "canker", "corner" none of "Horner"; "addition" is a word of its own (typo_guard.tsv)."""
+    index = build_index(
+        [
+            ("Canker", "ICD-10-CM", "K12.0", "index"),
+            ("Horner syndrome", "ICD-10-CM", "G90.2", "index"),
+            ("Addiction", "ICD-10-CM", "F19.20", "index"),
+            ("Hypertension", "ICD-10-CM", "I10", "index"),
+        ]
+    )
+    assert index.correct("banker") is None
+    assert index.correct("corner") is None
+    assert index.correct("addition") is None
+    assert index.correct("hypertenson") == "hypertension"  # a real typo is still corrected
+
+
+def test_secondary_to_names_a_cause_not_a_secondary_condition() -> None:
+    """ "hypotension secondary to his hypertension": no mention joins "secondary" to the cause after "to"."""
+    from cac.nlp import analyze
+
+    doc = analyze("He had hypotension secondary to his hypertension and was given fluids.")
+    texts = [m.text.lower() for m in doc._.mentions]
+    assert "hypertension" in texts
+    assert not any(t.startswith("secondary") for t in texts)
+
+
 def test_one_edit() -> None:
     from cac.nlp.matcher import one_edit
 

@@ -241,12 +241,16 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         current |= {c.code for c in status.apply([], ctx) if c.system == ICD}
     # a cancer the note documents as current (under treatment, planned treatment) is no history (I.C.2.d, I.C.21.c.4)
     current_cancers = [c for c in candidates if c.system == ICD and _is_cancer(c.code) and any(c is p for p in present)]
+    # a condition documented as current in this note is coded as such, never also as a personal history of itself
+    now_coded = {c.code for c in present if c.system == ICD and c.assertion == "present"}
     for cand in candidates:
         if cand.assertion in NEVER_CODED:
             continue
         if cand.assertion == "family":
             out.extend(_family(cand, ctx, current))
         elif cand.assertion == "historical":
+            if cand.system == ICD and cand.code in now_coded and _history_code(cand.code) in _EPISODE_HISTORIES:
+                continue  # pneumonia in the past history and pneumonia treated now: the current code, no Z87.01
             if not _is_current_cancer(cand, current_cancers):
                 out.extend(_historical(cand, ctx))
         elif any(cand is p for p in past):
@@ -400,6 +404,18 @@ def _historical(cand: Candidate, ctx: GuidelineContext) -> list[Candidate]:
         return []
     why = f"rule: personal history of {cand.code} ({row[2]}) -> {row[1]} (Section I.C.21.c.4)"
     return [derive(cand, row[1], ctx, why, score=_history_score(cand))]
+
+
+# Histories of an infection that recurs: beside a current episode of the same infection the history adds nothing
+# (pneumonia now and "pneumonia" in the past history list: J18.9 only). A prior stroke or infarction beside a new
+# one is coded apart (Z86.73 with I63.-), so those stay.
+_EPISODE_HISTORIES = frozenset({"Z87.01", "Z87.440"})
+
+
+def _history_code(code: str) -> str:
+    """The personal history code of a condition (personal_history.tsv), or ""."""
+    row = lookup("personal_history.tsv", code)
+    return row[1] if row else ""
 
 
 _REMISSION_TITLE = re.compile(r"\bremission\b|\brelapse\b", re.IGNORECASE)

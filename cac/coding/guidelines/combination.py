@@ -94,6 +94,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     cands = cerebral_infarction(cands, ctx)
     cands = crohn(cands, ctx)
     cands = superseded(cands, ctx)
+    cands = pairs(cands, ctx)
     cands = obstetric_findings(cands, ctx)
     cands = pregnancy(cands, ctx)
     cands = stroke_scale(cands, ctx)
@@ -677,6 +678,20 @@ def superseded(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             drop.add(c.code)
             add_rationale(by[0], f"rule: {c.code} dropped for the more specific {by[0].code}")
     return _without(cands, drop)
+
+
+def pairs(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Two codes the classification names together in one code, wherever the note documents each: nausea (R11.0)
+    and vomiting (R11.10) are nausea with vomiting (R11.2)."""
+    for row in _config().get("pairs", []):
+        found = [_confirmed(cands, [CodeSpec(code)]) for code in row["codes"]]
+        if not all(found):
+            continue
+        base, others = found[0][0], [c for group in found for c in group][1:]
+        combined = _combined(base, others, row["code"], ctx, f"rule: {row['label']} -> {row['code']} (Section I.B.9)")
+        drop = {c.code for group in found for c in group}
+        cands = [combined if c is base else c for c in cands if c is base or not (c.system == ICD and c.code in drop)]
+    return cands
 
 
 def _clause_spans(cand: Candidate, ctx: GuidelineContext) -> list[tuple[int, int]]:

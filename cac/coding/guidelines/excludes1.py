@@ -46,9 +46,14 @@ def _named_words(cand: Candidate) -> int:
     return max((len(span.text.split()) for span in cand.evidence), default=0)
 
 
+def _current(cand: Candidate) -> bool:
+    """Present, or a chronic condition of the past history that the assertion rules still code as current."""
+    return cand.assertion == "present" or "coded as current" in cand.rationale
+
+
 def _prefer(challenger: Candidate, holder: Candidate, ctx: GuidelineContext) -> bool:
     """Whether challenger, considered after holder (a later position in the preference order), should replace it."""
-    if challenger.assertion != holder.assertion and "present" in (challenger.assertion, holder.assertion):
+    if _current(challenger) != _current(holder):
         return False
     if _is_symptom(challenger) != _is_symptom(holder):
         return False
@@ -78,7 +83,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         icd,
         key=lambda c: (
             is_held(c.rationale),
-            c.assertion != "present",
+            not _current(c),
             _is_symptom(c),
             -c.score,
             -len(bare(c.code)),

@@ -27,7 +27,7 @@ STATUS_SCORE = 0.7
 _LOOKBACK = 40
 # A negation may stand further back when what lies between is a list: "She denies a history of stroke, cancer,
 # asthma, emphysema, pneumonia, tuberculosis, home oxygen use or sleep apnea".
-_LIST_LOOKBACK = 200
+_LIST_LOOKBACK = 320
 _NEGATION_WORD = re.compile(
     r"\b(no|not|denies|denied|never|negative for|without|stopped|discontinued|d/c'?d|off|held|hold|"
     r"declined|refuses|allergic to|allergy to|allergies:?|intolerant of|avoid|avoiding|precluding|"
@@ -202,9 +202,12 @@ _PAST_COURSE_BEFORE = re.compile(
     r"\d+\s*(?:yrs?|years?|mos?|months?)(?:\s+of)?)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
-# "azathioprine was stopped last year", "warfarin discontinued", "Letrozole completed 2024"
+# "azathioprine was stopped last year", "warfarin discontinued", "Letrozole completed 2024",
+# "aspirin 325 mg daily, which is currently stopped"
 _STOPPED_AFTER = re.compile(
-    r"[^.;\n]{0,25}?\b(?:was |were |has been |had been )?(?:stopped|discontinued|d/c'?d|held|off|completed|finished)\b",
+    r"[^.;\n]{0,25}?\b(?:was |were |has been |had been )?(?:stopped|discontinued|d/c'?d|held|off|completed|finished)\b"
+    r"|[^.;\n]{0,50}?,\s*(?:which|that) (?:is|are|was|were|has been) (?:currently |now )?"
+    r"(?:stopped|discontinued|held|on hold)\b",
     re.IGNORECASE,
 )
 # Antiplatelet therapy planned for a number of months after this encounter's stent ("DAPT x 12 months").

@@ -425,3 +425,18 @@ def test_asthma_since_childhood_stays_coded(make, context):
     note = "PMH: asthma since childhood, never intubated."
     out = assertion.apply([make("J45.909", "asthma", note, assertion="historical")], context(text=note))
     assert codes(out) == ["J45.909"]
+
+
+def test_a_condition_treated_now_is_no_personal_history_of_itself(make, context):
+    """Pneumonia in the past history list and pneumonia treated this stay: J18.9, not also Z87.01."""
+    note = "PAST MEDICAL HISTORY: COPD, pneumonia.\nASSESSMENT: Pneumonia, on ceftriaxone."
+    past = make("J18.9", "pneumonia", note, assertion="historical")
+    now = make("J18.9", "Pneumonia", note)
+    out = apply_guidelines([past, now], context(text=note))
+    assert "J18.9" in codes(out) and "Z87.01" not in codes(out)
+
+
+def test_a_past_condition_alone_is_still_a_personal_history(make, context):
+    note = "PAST MEDICAL HISTORY: pneumonia 2019.\nASSESSMENT: Hypertension."
+    out = apply_guidelines([make("J18.9", "pneumonia", note, assertion="historical")], context(text=note))
+    assert "Z87.01" in codes(out)

@@ -676,3 +676,18 @@ def test_a_pleural_effusion_without_parapneumonic_words_stays_j90(make, context)
     note = "CXR: moderate left pleural effusion, no parapneumonic effusion. RLL pneumonia."
     cands = [make("J90", "pleural effusion", note), make("J18.9", "pneumonia", note)]
     assert "J90" in codes(combination.apply(cands, context("inpatient", text=note)))
+
+
+def test_nausea_and_vomiting_documented_apart_give_r11_2(make, context):
+    note = "He reports nausea since this morning. He vomited three times tonight."
+    out = combination.apply([make("R11.0", "nausea", note), make("R11.10", "vomited", note)], context(text=note))
+    assert codes(out) == ["R11.2"]
+    assert [note[s.start : s.end] for s in out[0].evidence] == ["nausea", "vomited"]
+
+
+def test_nausea_alone_stays_r11_0(make, context):
+    note = "Mild nausea, no vomiting."
+    out = combination.apply(
+        [make("R11.0", "nausea", note), make("R11.10", "vomiting", note, assertion="negated")], context(text=note)
+    )
+    assert "R11.2" not in codes(out)

@@ -110,3 +110,13 @@ def test_a_code_whose_own_note_sends_its_condition_to_the_other_gives_way(make, 
     cands = [make("K80.10", "Gallstones", note, score=0.92), make("K81.1", "chronic cholecystitis", note, score=0.9)]
     out = excludes1.apply(cands, context(text=note))
     assert held(out) == ["K81.1"]
+
+
+def test_a_chronic_condition_of_the_past_history_coded_as_current_counts_as_current(make, context):
+    """CKD listed in the past history is still coded (N18.9 with I13.0): it holds its own against a present
+    code of the same Excludes1 pair, as a present CKD would."""
+    ckd = make("N18.9", "Chronic renal insufficiency", score=0.64, assertion="historical")
+    ckd.rationale += "; rule: chronic condition (chronic kidney disease) in past history still coded as current"
+    acute = make("N28.9", "acute renal insufficiency", score=0.68)
+    assert excludes1.conflicts(ckd, acute, context())
+    assert codes(excludes1.apply([acute, ckd], context())) == ["N18.9"]

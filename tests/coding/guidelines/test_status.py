@@ -22,7 +22,13 @@ def test_medication_list_gives_long_term_drug_codes_with_evidence(store):
 
 @pytest.mark.parametrize(
     "text",
-    ["Stopped warfarin last month.", "Denies aspirin use.", "Allergies: aspirin (hives).", "No insulin."],
+    [
+        "Stopped warfarin last month.",
+        "Denies aspirin use.",
+        "Allergies: aspirin (hives).",
+        "No insulin.",
+        "Home meds: lisinopril 10 mg daily; aspirin 81 mg daily, which is currently stopped.",
+    ],
 )
 def test_stopped_denied_or_allergic_drugs_give_no_drug_code(store, text):
     assert not {c for c in found(store, text) if c.startswith("Z79")}
@@ -654,3 +660,24 @@ def test_hydrocortisone_replacement_is_long_term_systemic_steroid(store):
 )
 def test_stress_dose_topical_or_short_course_steroid_is_no_z79_52(store, text):
     assert "Z79.52" not in found(store, text)
+
+
+def test_brand_name_oral_hypoglycemics_and_dialysis_and_oxygen_dependence(store):
+    text = (
+        "MEDICATIONS: Glucovance 5/500 mg daily, Starlix 120 mg with meals.\n"
+        "DIAGNOSES: End-stage renal disease requiring hemodialysis. Chronic oxygen dependent.\n"
+        "ALLERGIES:, PENICILLIN.\n"
+    )
+    codes = found(store, text)
+    assert {"Z79.84", "Z99.2", "Z99.81", "Z88.0"} <= set(codes)
+    span = codes["Z99.81"].evidence[0]
+    assert text[span.start : span.end].lower() == "oxygen dependent"
+
+
+def test_a_long_denial_list_still_denies_home_oxygen(store):
+    text = (
+        "He denies any prior gout, kidney stones, seizures, black tarry stools, fainting spells, heart murmur, "
+        "blood clots in the legs, thyroid trouble, liver disease, hepatitis C, tuberculosis, shingles, "
+        "home oxygen use or CPAP."
+    )
+    assert "Z99.81" not in found(store, text)
