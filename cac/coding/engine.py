@@ -410,26 +410,20 @@ class _ExpandedText:
 
     def expanded(self, start: int, end: int) -> str:
         """text[start:end] with every abbreviation inside it followed by its expansion ("OA osteoarthritis")."""
-        parts = []
-        cursor = start
-        for a_start, a_end, expansion in self._expansions:
-            if a_start < start or a_end > end:
-                continue
-            parts.append(self.text[cursor:a_end])
-            parts.append(f" {expansion} ")
-            cursor = a_end
-        parts.append(self.text[cursor:end])
-        return "".join(parts)
+        return self._with_expansions(start, end, keep_abbreviations=True)
 
     def read(self, start: int, end: int) -> str:
         """text[start:end] with every abbreviation inside it replaced by its expansion ("IBD" -> "inflammatory bowel
         disease")."""
+        return self._with_expansions(start, end, keep_abbreviations=False)
+
+    def _with_expansions(self, start: int, end: int, keep_abbreviations: bool) -> str:
         parts = []
         cursor = start
         for a_start, a_end, expansion in self._expansions:
             if a_start < start or a_end > end:
                 continue
-            parts.append(self.text[cursor:a_start])
+            parts.append(self.text[cursor : a_end if keep_abbreviations else a_start])
             parts.append(f" {expansion} ")
             cursor = a_end
         parts.append(self.text[cursor:end])

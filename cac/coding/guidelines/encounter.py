@@ -108,18 +108,8 @@ def routine_exam(candidates: list[Candidate], ctx: GuidelineContext) -> list[Can
         found = _with_findings(candidates)
         code = ("Z00.121" if found else "Z00.129") if child else ("Z00.01" if found else "Z00.00")
         kind = "child" if child else "adult"
-    match = matches[0]
-    exam = Candidate(
-        system=ICD,
-        code=code,
-        title=ctx.store.title(ICD, code) or "",
-        score=0.7,
-        evidence=[Span(match.start(), match.end(), match.group(0))],
-        source="rule",
-        rationale=f"rule: routine {kind} health examination -> {code} (Section I.C.21.c.13)",
-        mention_text=match.group(0),
-    )
-    return [*candidates, exam]
+    rationale = f"rule: routine {kind} health examination -> {code} (Section I.C.21.c.13)"
+    return [*candidates, _rule_code(ctx, code, matches[0], 0.7, rationale)]
 
 
 def newborn_record(text: str) -> bool:
@@ -154,17 +144,22 @@ def newborn(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidat
     how = _delivery(text, cfg)
     row = next(r for r in cfg["places"] if not r["pattern"] or re.search(r["pattern"], text, re.IGNORECASE))
     code = str(row[how])
-    found = Candidate(
+    rationale = f"rule: the newborn's birth record -> {code} (Section I.C.16.a.2)"
+    return [*candidates, _rule_code(ctx, code, birth, 0.9, rationale)]
+
+
+def _rule_code(ctx: GuidelineContext, code: str, match: re.Match[str], score: float, rationale: str) -> Candidate:
+    """A code this module adds, with the matched words as its evidence."""
+    return Candidate(
         system=ICD,
         code=code,
         title=ctx.store.title(ICD, code) or "",
-        score=0.9,
-        evidence=[Span(birth.start(), birth.end(), birth.group(0))],
+        score=score,
+        evidence=[Span(match.start(), match.end(), match.group(0))],
         source="rule",
-        rationale=f"rule: the newborn's birth record -> {code} (Section I.C.16.a.2)",
-        mention_text=birth.group(0),
+        rationale=rationale,
+        mention_text=match.group(0),
     )
-    return [*candidates, found]
 
 
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
