@@ -14,6 +14,7 @@ ALTERNATIVE = "alternative"
 ALTERNATIVE_SCORE = 0.2
 PER_CODE = 2
 _MAX_CATEGORY = 400
+_REACH = 120
 
 
 def is_alternative(suggestion: dict[str, Any]) -> bool:
@@ -38,11 +39,8 @@ class AlternativeFinder:
         return rows
 
     def _words(self, code: str) -> frozenset[str]:
-        entry = self.store.get(ICD10CM, code)
-        if entry is None:
-            return frozenset()
-        words = set(tabular_key(entry.title))
-        for term in entry.notes.get("inclusion_term", ()):
+        words = set(tabular_key(self.store.title(ICD10CM, code) or ""))
+        for term in self.store.notes(ICD10CM, code).get("inclusion_term", ()):
             words |= tabular_key(term)
         return frozenset(words)
 
@@ -85,10 +83,13 @@ class AlternativeFinder:
 
 
 def _evidence_context(text: str, evidence: list[dict[str, Any]]) -> frozenset[str]:
-    """The stemmed words (with the index's words for them) of the lines the evidence stands on."""
+    """The stemmed words (with the index's words for them) beside the evidence: on its line, at most ``_REACH``
+    characters either side (a dictated note may be one long line)."""
     words: set[str] = set()
     for span in evidence:
-        start = text.rfind("\n", 0, int(span["start"])) + 1
-        end = text.find("\n", int(span["end"]))
-        words |= context_words(text[start : end if end >= 0 else len(text)])
+        lo, hi = int(span["start"]), int(span["end"])
+        start = max(text.rfind("\n", 0, lo) + 1, lo - _REACH)
+        end = text.find("\n", hi)
+        end = min(end if end >= 0 else len(text), hi + _REACH)
+        words |= context_words(text[start:end])
     return frozenset(words)

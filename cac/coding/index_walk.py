@@ -40,6 +40,7 @@ ABSENT_MARK = "~"
 _WITHOUT = re.compile(r"^without\s+(?:mention\s+of\s+)?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)
 def walk_stem(word: str) -> str:
     """``stem`` with the noun and adjective forms of a condition brought together (hypoxic, hypoxia -> hypox)."""
     for ending in _FORM_ENDINGS:
