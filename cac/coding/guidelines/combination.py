@@ -306,14 +306,22 @@ def clause_words(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidat
             if not (found or _affirmed([row["pattern"]], _clauses(c, ctx))) or not ctx.store.is_billable(ICD, target):
                 continue
             why = f"rule: {row['label']} -> {target}"
-            out = [o for o in out if o is not c]
-            same = next((o for o in out if o.system == ICD and o.code == target), None)
-            if same is not None:
-                add_rationale(same, why)
-            else:
-                out.append(
-                    _with_evidence(derive(c, target, ctx, why), [Span(m.start(), m.end(), m.group(0)) for m in found])
-                )
+            out = _recoded(out, c, target, ctx, why, [Span(m.start(), m.end(), m.group(0)) for m in found])
+    return out
+
+
+def _recoded(
+    out: list[Candidate], c: Candidate, target: str, ctx: GuidelineContext, why: str, extra: list[Span] | None = None
+) -> list[Candidate]:
+    """``out`` with ``c`` recoded as ``target``: folded into a ``target`` already proposed (its rationale gains
+    ``why``), else a copy of ``c`` for ``target`` (with the ``extra`` evidence) appended."""
+    out = [o for o in out if o is not c]
+    same = next((o for o in out if o.system == ICD and o.code == target), None)
+    if same is not None:
+        add_rationale(same, why)
+    else:
+        new = derive(c, target, ctx, why)
+        out.append(_with_evidence(new, extra) if extra else new)
     return out
 
 
@@ -343,12 +351,7 @@ def organism_pneumonia(cands: list[Candidate], ctx: GuidelineContext) -> list[Ca
         if row is None or not ctx.store.is_billable(ICD, target):
             continue
         why = f"rule: pneumonia due to the organism named in its clause -> {target} (Index: Pneumonia, in (due to))"
-        out = [o for o in out if o is not c]
-        same = next((o for o in out if o.system == ICD and o.code == target), None)
-        if same is not None:
-            add_rationale(same, why)
-        else:
-            out.append(derive(c, target, ctx, why))
+        out = _recoded(out, c, target, ctx, why)
         agents.update(str(a) for a in row.get("agents", []))
     if agents:
         hosts = [c for c in _confirmed_icd(out) if c.code not in agents and _agent_note(c.code, ctx, refs)]
