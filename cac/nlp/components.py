@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from cac.nlp import abbreviations as abbr
 from cac.nlp import assertion
 from cac.nlp.lexicon import read_rows
-from cac.nlp.matcher import DRUG, Match, TermIndex, find_matches, load_index, stoplist
+from cac.nlp.matcher import DRUG, Match, TermIndex, find_matches, load_index
 from cac.nlp.normalise import STOPWORDS, content_words, lemma
 from cac.nlp.sections import find_sections, section_at
 from cac.nlp.sentences import sentence_starts
@@ -159,8 +159,7 @@ class MentionFinder:
             out: tuple[str, ...] = ()
         else:
             w = lemma("".join(c for c in low if c.isalnum() or c == "'").strip("'"))
-            # a stoplist word is a word in its own right, no typo: "in addition to" is not "addiction"
-            if w and w not in self.index.vocab and w not in stoplist():
+            if w and w not in self.index.vocab:
                 w = self.index.correct(w) or w
             out = (w,) if w else ()
         if len(self._word_memo) < 200_000:

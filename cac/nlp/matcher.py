@@ -133,7 +133,8 @@ class TermIndex:
     def correct(self, word: str) -> str | None:
         """The vocabulary word one edit away from word (deletion, insertion, substitution, transposition), if
         unique. Deleting a letter from each word finds two-edit pairs too ("patchy"/"apathy"): those are refused."""
-        if len(word) < MIN_TYPO_LEN or not word.isalpha() or word in typo_guard():
+        # guarded words, and stoplist words (words in their own right: "in addition to"), are never typos
+        if len(word) < MIN_TYPO_LEN or not word.isalpha() or word in typo_guard() or word in stoplist():
             return None
         hit = self.deletes.get(word)  # word has one extra letter... or the reverse below
         if hit and hit[0] == word[0]:
