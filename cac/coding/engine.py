@@ -339,8 +339,14 @@ _CLAUSE_END = re.compile(r"[;:]\s|\s-\s|\n")
 # hypertension" is no secondary hypertension, "hyperglycemia secondary to type 2 diabetes" no secondary diabetes.
 _CAUSE_AFTER = re.compile(r"\bsecondary\s+to\b", re.IGNORECASE)
 # Between a mention and the condition the index lists under its "with": the combination's words are its own; a
-# spinal level or a number may stand before the "with" ("spinal stenosis L3-5 with neurogenic claudication").
-_WITH_BETWEEN = re.compile(r"(?:\s+[A-Za-z]{0,2}\d[\w/-]*)?\s+(?:with|w/)\s+(?:[\w/-]+\s+){0,3}", re.IGNORECASE)
+# spinal level or a number may stand before the "with" ("spinal stenosis L3-5 with neurogenic claudication"), and
+# so may a listed modifier ("dementia, mild, with agitation"); a bracketed gloss and a second "and" item may stand
+# after it ("with motor fluctuations (wearing off) and peak-dose dyskinesia").
+_WITH_BETWEEN = re.compile(
+    r"(?:\s+[A-Za-z]{0,2}\d[\w/-]*)?(?:,?\s+[A-Za-z-]+){0,2}?,?\s+(?:with|w/)\s+(?:[\w/-]+\s+){0,3}"
+    r"(?:\([^()\n]{0,30}\)\s+)?(?:(?:and|or)\s+(?:[\w/-]+\s+){0,2})?",
+    re.IGNORECASE,
+)
 
 
 # A list item's words before the next coded mention ("diverticulosis of colon, small internal hemorrhoids": "small"

@@ -469,13 +469,17 @@ def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(written), frozenset(written | extra)
 
 
+# A pronoun names no subterm: "his kidney disease" is not His(-Werner) disease (A79.0).
+_PRONOUNS = frozenset({"he", "she", "his", "her", "hers", "him", "they", "their", "them", "its"})
+
+
 def _stretch_words(text: str) -> tuple[set[str], set[str]]:
     """Stemmed content words of ``text`` and the index's words for them (synonyms, ordinals of a grade)."""
     written: set[str] = set()
     extra: set[str] = set()
     tokens = words(text)
     for i, w in enumerate(tokens):
-        if w in STOPWORDS:
+        if w in STOPWORDS or w in _PRONOUNS:
             continue
         if w.isdigit() and (i == 0 or tokens[i - 1] not in _NUMBERED):
             continue  # "A1c 7.1" is no stage 1; a number counts only after the word it numbers ("stage 3", "type 2")
@@ -492,8 +496,9 @@ def _stretch_words(text: str) -> tuple[set[str], set[str]]:
 _UNSTATED = frozenset(walk_stem(w) for w in ("other", "specified", "unspecified"))
 _UNSPECIFIED = re.compile(r"\bunspecified\b", re.IGNORECASE)
 _WITHOUT_TAIL = re.compile(r"\bwithout\b[^,;]*", re.IGNORECASE)
-# A one-letter side before the part it sides ("R 2nd toe", "L breast"), written in capitals.
-_SIDE_LETTER = re.compile(r"(?<![\w/.-])([RL])(?=\s+[A-Za-z0-9])")
+# A one-letter side before the part it sides ("R 2nd toe", "L breast"), or as a list item of its own ("cancer, L,
+# UOQ"), written in capitals.
+_SIDE_LETTER = re.compile(r"(?<![\w/.-])([RL])(?=\s+[A-Za-z0-9]|,\s)")  # "R 2nd toe", "Breast cancer, L, UOQ"
 # A category too large to search title by title (injuries with their 7th characters are coded elsewhere).
 _MAX_POOL = 400
 

@@ -459,6 +459,8 @@ def find_matches(
                         continue
                     if b == a and len(tokens[a][2]) == 1 and (tokens[a][2][0] in stop or len(tokens[a][2][0]) < 3):
                         continue
+                    if len(key) == 1 and len(key[0]) < 3:
+                        continue  # one or two letters are no term, however many tokens write them ("H/H")
                     if len(words) > 1 and " ".join(words) in stop:
                         continue  # an anatomical phrase the index codes by a lost word ("middle lobe" syndrome)
                     if key in cased:

@@ -246,6 +246,8 @@ def hypertension(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidat
         target, what = (t["heart_failure_ckd_stage5"] if stage5 else t["heart_failure_ckd"]), "heart failure and CKD"
     elif has_hf:
         target, what = t["heart_failure"], "heart failure"
+    elif has_ckd and any(c.code.startswith("I13") for c in htn):  # "hypertensive heart and kidney disease"
+        target, what = (t["heart_ckd_stage5"] if stage5 else t["heart_ckd"]), "heart disease and CKD"
     elif has_ckd:
         target, what = (t["ckd_stage5"] if stage5 else t["ckd"]), "CKD"
     else:

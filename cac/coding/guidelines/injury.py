@@ -458,6 +458,8 @@ def drug_codes(ctx: GuidelineContext) -> list[Candidate]:
                 prefix = table.get(m.group("drug").lower())
                 if prefix is None:
                     continue
+                if m.group("drug").lower() in cfg.get("drug_words", {}):
+                    prefix = _named_member(ctx.store, prefix, text) or prefix
                 c_start, c_end = clause_bounds(text, m.start(), m.end())
                 clause = text[c_start:c_end]
                 if not_asserted.search(text[c_start : m.start()]):
@@ -490,10 +492,43 @@ def drug_codes(ctx: GuidelineContext) -> list[Candidate]:
                     )
                 if span not in cand.evidence:
                     cand.evidence.append(span)
+    if any(_is_poisoning(code) for code in found):  # "hypotension due to drug" names the drug of the poisoning
+        found = {code: c for code, c in found.items() if not code.startswith("T50.90")}
     for cand in found.values():
         cand.evidence.sort(key=lambda s: s.start)
         cand.score = final_score(cand, SOURCE_WEIGHTS["index_walk"], len(cand.evidence))
     return list(found.values())
+
+
+@lru_cache(maxsize=64)
+def _class_members(store: Any, head: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """The Table of Drugs names whose code starts with ``head`` (T393: ibuprofen, naproxen ...), as one pattern."""
+    classes = _config().get("drug_words", {})
+    members = {
+        name: prefix
+        for name, prefix in drug_table(store).items()
+        if prefix.startswith(head) and name not in classes and len(name) > 4 and re.fullmatch(r"[a-z][a-z -]+", name)
+    }
+    if not members:
+        return None, {}
+    names = sorted(members, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE), members
+
+
+def _named_member(store: Any, prefix: str, text: str) -> str | None:
+    """The code of the drug the note names for a class word ("NSAID-induced ulcer" with "ibuprofen" in the note:
+    T39.31, propionic acid derivatives, rather than T39.39, other NSAIDs); None when it names none or several."""
+    pattern, members = _class_members(store, bare(prefix)[:4])
+    if pattern is None:
+        return None
+    named = {members[m.group(1).lower()] for m in pattern.finditer(text)}
+    return named.pop() if len(named) == 1 else None
+
+
+def _is_poisoning(code: str) -> bool:
+    """A Table of Drugs code in a poisoning column (sixth character 1-4: accidental, intentional, assault, unknown)."""
+    b = bare(code)
+    return b.startswith(("T36", "T37", "T38", "T39", "T4", "T50")) and len(b) >= 6 and b[5] in "1234"
 
 
 def _dotted(code: str) -> str:

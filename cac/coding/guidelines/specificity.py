@@ -13,7 +13,19 @@ import re
 from dataclasses import dataclass
 
 from cac.codesets import CodeEntry
-from cac.coding.guidelines.common import ICD, add_flag, add_rationale, bare, clause_at, context_text, derive
+from cac.coding.guidelines.common import (
+    ICD,
+    CodeSpec,
+    add_flag,
+    add_rationale,
+    bare,
+    clause_at,
+    context_text,
+    covers_any,
+    derive,
+    load_tsv,
+    specs,
+)
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.types import Candidate, Span
 
@@ -43,12 +55,12 @@ FACETS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "right",
-            rf"\bright\b{_NOT_HANDED}|\brt\b|\bR\.?\s+(?={_SIDED_PARTS})|\bR-(?=sided\b)|\bR[LU]E\b|"
+            rf"\bright\b{_NOT_HANDED}|\brt\b|\bR\.?\s+(?={_SIDED_PARTS})|(?<=,\s)R(?=,\s)|\bR-(?=sided\b)|\bR[LU]E\b|"
             + _EYE_SIDES["right"],
         ),
         (
             "left",
-            rf"\bleft\b{_NOT_HANDED}|\blt\b|\bL\.?\s+(?={_SIDED_PARTS})|\bL-(?=sided\b)|\bL[LU]E\b|"
+            rf"\bleft\b{_NOT_HANDED}|\blt\b|\bL\.?\s+(?={_SIDED_PARTS})|(?<=,\s)L(?=,\s)|\bL-(?=sided\b)|\bL[LU]E\b|"
             + _EYE_SIDES["left"],
         ),
     ],
@@ -553,7 +565,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             new.evidence.extend(_spans_of(dict(FACETS["laterality"])[side], cand, ctx))
         out.append(new)
     out = [numbered_sibling(dominant_side(c, ctx), ctx) for c in out]
-    return _drop_unspecified_siblings(_drop_split_unspecified(out, ctx), ctx)
+    return _drop_vague_across(_drop_unspecified_siblings(_drop_split_unspecified(out, ctx), ctx))
 
 
 _UNSPECIFIED_HEAD = re.compile(r"^unspecified ([a-z ]+)$", re.IGNORECASE)
@@ -740,5 +752,46 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
             continue
         if len(ctx.store.billable_descendants(ICD, parent, limit=2)) > 1:
             add_flag(cand, "unspecified")
+        out.append(cand)
+    return out
+
+
+def _vague_codes() -> list[tuple[CodeSpec, list[CodeSpec]]]:
+    """``resources/vague_codes.tsv``: a vague code and the codes of other categories that name its condition."""
+    memo = _VAGUE_MEMO
+    if not memo:
+        memo.extend((CodeSpec(row[0]), specs(row[1])) for row in load_tsv("vague_codes.tsv"))
+    return memo
+
+
+_VAGUE_MEMO: list[tuple[CodeSpec, list[CodeSpec]]] = []
+
+
+def _drop_vague_across(cands: list[Candidate]) -> list[Candidate]:
+    """A vague code gives way to a code of another category that names the same condition more precisely, coded
+    on the same footing ("anemia" D64.9 beside "iron deficiency anemia" D50.9)."""
+    out: list[Candidate] = []
+    for cand in cands:
+        better = None
+        if cand.system == ICD:
+            for vague, specific in _vague_codes():
+                if vague.covers(cand.code):
+                    better = next(
+                        (
+                            o
+                            for o in cands
+                            if o is not cand
+                            and o.system == ICD
+                            and o.code != cand.code
+                            and covers_any(specific, o.code)
+                            and _same_footing(o, cand)
+                        ),
+                        None,
+                    )
+                    break
+        if better is not None:
+            add_rationale(better, f"rule: vague {cand.code} ({cand.title}) dropped for {better.code}")
+            _absorb(better, cand)
+            continue
         out.append(cand)
     return out

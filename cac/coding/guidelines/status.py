@@ -376,6 +376,20 @@ def _placed_here(text: str, match: re.Match[str], ctx: GuidelineContext) -> bool
     return bool(_PLACING.search(clause)) and not _HISTORY_HEADER.search(header_before(text, match.start()))
 
 
+# A device or procedure still to come is no status: "Left hip hemiarthroplasty planned for tomorrow".
+_PLANNED_AFTER = re.compile(
+    r"[^.;\n]{0,25}?\b(?:planned|scheduled|pending|to be (?:done|performed|placed)|(?:is |was )?recommended|"
+    r"is indicated|tomorrow)\b",
+    re.IGNORECASE,
+)
+_DONE_BEFORE = re.compile(r"(?:s/p|status post|h/o|hx|history of|prior|previous)\b", re.IGNORECASE)
+
+
+def _planned(text: str, match: re.Match[str]) -> bool:
+    """The matched device or procedure is planned, not done ("R THA scheduled for March"); "s/p R THA" is done."""
+    return not _DONE_BEFORE.match(match.group(0)) and bool(_PLANNED_AFTER.match(text, match.end()))
+
+
 # A status that ended: "on peritoneal dialysis until 1996".
 _ENDED_AFTER = re.compile(
     r"[^.;\n]{0,30}?\buntil\s+(?:(?:19|20)\d\d|\w+\s+(?:years?|months?|weeks?)\s+ago|last\s+\w+|recently)\b",
@@ -736,7 +750,7 @@ def _satisfied(ctx: GuidelineContext, text: str) -> list[tuple[StatusRule, list[
             and not (rule.clause_unless and rule.clause_unless.search(_sentence(text, m.start(), m.end())))
             and not (rule.item_unless and rule.item_unless.search(_item(text, m)))
             and not (rule.is_drug and _not_long_term(text, m))
-            and not (rule.device and _placed_here(text, m, ctx))
+            and not (rule.device and (_placed_here(text, m, ctx) or _planned(text, m)))
         ]
         if spans:
             ruled.add(rule.code)
