@@ -378,6 +378,16 @@ def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any
     """Where a mention's index modifiers may come from: its own sentence and clause, up to the neighbouring
     coded mentions ("Acute on chronic diastolic heart failure", "Sepsis due to E. coli", "OA of both knees"),
     at most WALK_WINDOW characters either side; the words of other mentions are theirs, not this one's."""
+    key = (id(mention), id(neighbours))
+    memo = note.windows.get(key)
+    if memo is None:
+        memo = note.windows[key] = _modifier_window_uncached(note, mention, neighbours)
+    return memo
+
+
+def _modifier_window_uncached(note: _ExpandedText, mention: Any, neighbours: Sequence[Any]) -> tuple[int, int]:
+    """``_modifier_window`` computed; a note's mentions far from this one are looked at only where they can move the
+    window (see ``_neighbour_bounds``)."""
     text = note.text
     start = max(0, mention.start - WALK_WINDOW)
     end = min(len(text), mention.end + WALK_WINDOW)
@@ -385,13 +395,7 @@ def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any
         if s_start <= mention.start < s_end:
             start, end = max(start, s_start), min(end, s_end)
             break
-    for other in neighbours:
-        if other is mention or not other.candidates:
-            continue
-        if other.end <= mention.start:
-            start = max(start, _item_start(text, other.end, mention.start))
-        elif other.start >= mention.end and not _WITH_BETWEEN.fullmatch(text, mention.end, other.start):
-            end = min(end, _item_end(text, mention.end, other.start))  # "calculus with hydronephrosis" (N13.2)
+    start, end = _neighbour_bounds(text, mention, neighbours, start, end)
     cut = [m.end() for m in _CLAUSE_END.finditer(text, start, mention.start)]
     cut += [m.end() for m in _CAUSE_AFTER.finditer(text, start, mention.start)]
     if cut:
@@ -402,6 +406,37 @@ def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any
     return start, max(end, mention.end)
 
 
+def _neighbour_bounds(text: str, mention: Any, neighbours: Sequence[Any], start: int, end: int) -> tuple[int, int]:
+    """The window [start, end) cut at the list items of the neighbouring coded mentions (``_item_start``,
+    ``_item_end``); the same window as asking every neighbour, without asking those that cannot move it:
+
+    - before: a mention ending at or before ``start`` can move it only to just after the last comma in
+      [start, mention.start), and only when no item break lies between it and that comma; the nearest such
+      mention decides for all of them (its stretch is the shortest);
+    - after: a mention starting after the first comma at or past ``end`` has its last comma there too, and
+      cannot move it."""
+    far_before: Any = None
+    first_start = start
+    first_comma = text.find(",", end)
+    for other in neighbours:
+        if other is mention or not other.candidates:
+            continue
+        if other.end <= mention.start:
+            if other.end <= first_start:
+                if far_before is None or other.end > far_before.end:
+                    far_before = other
+                continue
+            start = max(start, _item_start(text, other.end, mention.start))
+        elif other.start >= mention.end:
+            if 0 <= first_comma < other.start:
+                continue
+            if not _WITH_BETWEEN.fullmatch(text, mention.end, other.start):
+                end = min(end, _item_end(text, mention.end, other.start))  # "calculus with hydronephrosis" (N13.2)
+    if far_before is not None:
+        start = max(start, _item_start(text, far_before.end, mention.start))
+    return start, end
+
+
 class _ExpandedText:
     """The note with its abbreviations readable as their expansions, stretch by stretch."""
 
@@ -410,6 +445,8 @@ class _ExpandedText:
     ) -> None:
         self.text = text
         self.sentences = list(sentences or [])
+        # _modifier_window of each mention, asked by the index walk and again by the tabular refinement
+        self.windows: dict[tuple[int, int], tuple[int, int]] = {}
         self._expansions = sorted(
             ((a.start, a.end, a.expansion) for a in expansions if getattr(a, "expansion", None)), key=lambda e: e[0]
         )

@@ -7,7 +7,7 @@ import functools
 import re
 
 import numpy as np
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -50,6 +50,28 @@ def note_text(doc: Doc) -> str:
         text = doc.text
         doc.user_data[_TEXT_KEY] = text
     return text
+
+
+def set_note_text(doc: Doc, text: str) -> Doc:
+    """Give ``note_text`` the string the Doc was made from (the tokenizer keeps every character: the same text),
+    so that it need not join the tokens again."""
+    doc.user_data[_TEXT_KEY] = text
+    return doc
+
+
+_TOKENS_KEY = "cac_note_tokens"
+
+
+def note_tokens(doc: Doc) -> list[tuple[int, str, bool]]:
+    """(start, text, is_space) of every token, read once per Doc from its arrays: iterating a Doc builds a Token
+    object for each token, again on every pass."""
+    tokens = doc.user_data.get(_TOKENS_KEY)
+    if not isinstance(tokens, list):
+        text = note_text(doc)
+        arr = doc.to_array([IDX, LENGTH, IS_SPACE]).tolist() if len(doc) else []
+        tokens = [(start, text[start : start + length], bool(space)) for start, length, space in arr]
+        doc.user_data[_TOKENS_KEY] = tokens
+    return tokens
 
 
 class SectionDetector:
@@ -100,15 +122,14 @@ class AbbreviationExpander:
                 found[s] = abbr.Abbreviation(s, short.end_char, short.text, str(long_form), "defined")
         lex = abbr.lexicon()
         amb = abbr.senses()
-        for tok in doc:
-            t = tok.text
-            if tok.idx in found or (t not in lex and t not in amb and not (t.istitle() and t.lower() in lex)):
+        for idx, t, _ in note_tokens(doc):
+            if idx in found or (t not in lex and t not in amb and not (t.istitle() and t.lower() in lex)):
                 continue
-            k = bisect.bisect_right(sent_starts, tok.idx) - 1
+            k = bisect.bisect_right(sent_starts, idx) - 1
             lo, hi = sents[max(k, 0)]
-            rec = abbr.expand(text, tok.idx, tok.idx + len(t), text[lo:hi], section_at(sections, tok.idx))
+            rec = abbr.expand(text, idx, idx + len(t), text[lo:hi], section_at(sections, idx))
             if rec is not None:
-                found[tok.idx] = rec
+                found[idx] = rec
         doc._.abbreviation_expansions = [found[k] for k in sorted(found)]
         return doc
 
@@ -178,11 +199,9 @@ class MentionFinder:
         k = 0
         pending_break = False
         pending_comma = False
-        for tok in doc:
-            if tok.is_space:
+        for start, t, is_space in note_tokens(doc):
+            if is_space:
                 continue
-            t = tok.text
-            start = tok.idx
             while k + 1 < len(sent_starts) and sent_starts[k + 1] <= start:
                 k += 1
                 pending_break = True
@@ -236,28 +255,37 @@ class MentionFinder:
 
 
 @functools.cache
-def service_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(words after a mention that make it a service, list headers whose items are services) from
-    service_names.tsv."""
+def service_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(words after a mention that make it a service, a list header at the start of a line whose items are services,
+    the same header after two spaces or a "|" inside a line) from service_names.tsv."""
     rows = read_rows("service_names.tsv")
     after = "|".join(re.escape(r[1]) for r in rows if r[0] == "after")
     heads = "|".join(re.escape(r[1]).replace(r"\ ", r"\s+") for r in rows if r[0] == "list")
+    header = rf"[ \t]*(?:{heads})[ \t]*:[^\n:]*$"
     return (
         # a space, or a wrapped line's break and indent: "Addiction\n   medicine consult"
         re.compile(rf"(?:[ \t]+|[ \t]*\n[ \t]+)(?:medicine(?:[ \t]+|[ \t]*\n[ \t]+))?(?:{after})\b", re.IGNORECASE),
-        re.compile(rf"(?:^|\n|[ \t]{{2}}|\|)[ \t]*(?:{heads})[ \t]*:[^\n:]*$", re.IGNORECASE),
+        re.compile(header, re.IGNORECASE),
+        # each alternative opens with a plain character, so the regex engine scans for them instead of trying the
+        # whole pattern at every position of a long dictated line
+        re.compile(rf"(?:\|| [ \t]|\t[ \t]){header}", re.IGNORECASE),
     )
 
 
-def names_service(text: str, start: int, end: int, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> bool:
+def names_service(
+    text: str, start: int, end: int, patterns: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
+) -> bool:
     """Whether text[start:end] names a clinical service ("addiction medicine consult", an item of a
     "Consults:" list), not a condition; "Consults: ID for cellulitis" keeps cellulitis."""
-    after, listed = patterns
+    after, line_head, inline_head = patterns
     if after.match(text, end):
         return True
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
-    return listed.search("\n" + before) is not None and not _FOR.search(before)
+    if ":" not in before:  # a list header ends with a colon
+        return False
+    listed = line_head.match(before) is not None or inline_head.search(before) is not None
+    return listed and not _FOR.search(before)
 
 
 _FOR = re.compile(r"\b(?:for|due to|with)\b", re.IGNORECASE)

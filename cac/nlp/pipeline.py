@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 
 import cac.nlp.components  # noqa: F401  (registers the factories)
 import cac.nlp.tokenizer  # noqa: F401  (registers the tokenizer)
+from cac.nlp.components import set_note_text
 from cac.nlp.lexicon import RESOURCES
 
 CONFIG_PATH = RESOURCES / "pipeline_config.txt"  # spaCy config format (.txt so it ships as package data)
@@ -36,6 +37,7 @@ def analyze(text: str) -> Doc:
         text = "" if text is None else str(text)
     if len(text) >= nlp.max_length:
         nlp.max_length = len(text) + 1
+    doc = set_note_text(nlp.make_doc(text), text)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # scispacy's empty global matcher (W036)
-        return nlp(text)
+        return nlp(doc)

@@ -230,3 +230,42 @@ def test_item_bounds_stop_at_a_comma_unless_a_connecting_word_follows():
     assert _item_start(text, len("diverticulosis"), text.index("internal")) == text.index(",") + 1
     joined = "diabetes, type 2, with CKD"
     assert _item_end(joined, len("diabetes"), joined.index("CKD")) == joined.index("CKD")
+
+
+def test_the_modifier_window_asks_only_the_neighbours_that_can_move_it() -> None:
+    """_neighbour_bounds gives the window that asking every neighbouring mention gives, on made-up lists."""
+    import random
+    from types import SimpleNamespace
+
+    from cac.coding.engine import _WITH_BETWEEN, _item_end, _item_start, _neighbour_bounds
+
+    def every_neighbour(text, mention, neighbours, start, end):
+        for other in neighbours:
+            if other is mention or not other.candidates:
+                continue
+            if other.end <= mention.start:
+                start = max(start, _item_start(text, other.end, mention.start))
+            elif other.start >= mention.end and not _WITH_BETWEEN.fullmatch(text, mention.end, other.start):
+                end = min(end, _item_end(text, mention.end, other.start))
+        return start, end
+
+    pieces = ["asthma", "mild", "with", "due to", ",", ".", ";", " - ", "\n", "left", "knee pain", "of the", "and"]
+    rng = random.Random(7)
+    for _ in range(300):
+        words = [rng.choice(pieces) for _ in range(rng.randint(3, 40))]
+        text, mentions = "", []
+        for w in words:
+            text += ("" if w in ",.;" else " ") + w
+            if w in ("asthma", "knee pain"):
+                mentions.append(
+                    SimpleNamespace(start=len(text) - len(w), end=len(text), candidates=[rng.random() > 0.2])
+                )
+        mentions = [m for m in mentions if m.candidates[0]] + [m for m in mentions if not m.candidates[0]]
+        for m in mentions:
+            m.candidates = m.candidates if m.candidates[0] else []
+        for mention in mentions:
+            start = max(0, mention.start - rng.randint(0, 60))
+            end = min(len(text), mention.end + rng.randint(0, 60))
+            assert _neighbour_bounds(text, mention, mentions, start, end) == every_neighbour(
+                text, mention, mentions, start, end
+            ), (text, mention)

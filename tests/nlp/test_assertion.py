@@ -252,3 +252,17 @@ def test_trigger_phrases_spell_alternatives_in_braces() -> None:
         "without history",
     ]
     assert expand_phrase("negative for") == ["negative for"]
+
+
+def test_trigger_alternation_grouped_by_first_character_matches_as_the_plain_one() -> None:
+    import re
+
+    from cac.nlp.assertion import by_first_character
+
+    alternatives = [r"no\s+evidence\s+of", r"negative\s+for", r"\(\-\)", r"not", r"no", r"denies"]
+    text = "Pt denies CP. No evidence of DVT; negative for PE, not anemic, (-) edema, nothing else, no  fever."
+    plain = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?![\w-])", re.IGNORECASE)
+    grouped = re.compile(rf"(?<!\w)(?:{by_first_character(alternatives)})(?![\w-])", re.IGNORECASE)
+    assert grouped.pattern != plain.pattern
+    assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert [m.group() for m in grouped.finditer(text)][:2] == ["denies", "No evidence of"]

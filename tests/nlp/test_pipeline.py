@@ -152,3 +152,33 @@ def test_nose_and_spine_phrases_are_mentions() -> None:
     doc = analyze("Dx: nasal septal deviation to the left; inferior turbinate hypertrophy. L2 vertebral hemangioma.")
     texts = [m.text for m in doc._.mentions]
     assert {"nasal septal deviation", "inferior turbinate hypertrophy", "vertebral hemangioma"} <= set(texts)
+
+
+def test_note_tokens_are_the_docs_tokens() -> None:
+    from cac.nlp.components import note_tokens
+
+    text = "Pt is s/p CABG.\n\n  BP 140/90, HTN/DM2 (+) edema."
+    doc = load_pipeline().make_doc(text)
+    assert note_tokens(doc) == [(t.idx, t.text, t.is_space) for t in doc]
+    assert analyze(text).text == text
+
+
+def test_services_named_by_a_consults_list() -> None:
+    from cac.nlp.components import names_service, service_patterns
+
+    patterns = service_patterns()
+    for text, word in [
+        ("Consults: Infectious Diseases, Nephrology", "Nephrology"),
+        ("Plan reviewed.  Consultants: Cardiology", "Cardiology"),
+        ("Allergies: none | Consults: Psychiatry", "Psychiatry"),
+        ("Seen by addiction medicine consult today.", "addiction"),
+    ]:
+        start = text.index(word)
+        assert names_service(text, start, start + len(word), patterns), text
+    for text, word in [
+        ("Consults: ID for cellulitis", "cellulitis"),  # the condition the consult is for
+        ("Assessment: cellulitis", "cellulitis"),
+        ("cellulitis of the left leg", "cellulitis"),
+    ]:
+        start = text.index(word)
+        assert not names_service(text, start, start + len(word), patterns), text

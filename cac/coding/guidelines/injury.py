@@ -25,6 +25,7 @@ from cac.coding.guidelines.common import ICD, add_rationale, bare, covers_any, d
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.patterns import ALLERGY_HEADER, denied_before
 from cac.coding.guidelines.specificity import seventh_character, text_facets
+from cac.coding.prefilter import may_match_all, required_groups
 from cac.coding.rank import final_score
 from cac.coding.types import Candidate, Span
 
@@ -452,9 +453,13 @@ def drug_codes(ctx: GuidelineContext) -> list[Candidate]:
     table = drug_table(ctx.store)
     not_asserted = re.compile(cfg.get("drug_not_asserted", r"(?!)"), re.IGNORECASE)
     found: dict[str, Candidate] = {}
+    lowered = text.lower()
     for column, patterns in cfg.get("drug_patterns", {}).items():
         for pattern in patterns:
-            for m in re.finditer(pattern, text, re.IGNORECASE):
+            compiled = re.compile(pattern, re.IGNORECASE)
+            if not may_match_all(required_groups(compiled), lowered):
+                continue  # a word every match holds is not in the note
+            for m in compiled.finditer(text):
                 prefix = table.get(m.group("drug").lower())
                 if prefix is None:
                     continue

@@ -38,6 +38,7 @@ from cac.coding.guidelines.common import (
 )
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.patterns import AGE, about_another_person, age_years, denied_before, stated_age
+from cac.coding.prefilter import may_match_all, required_groups
 from cac.coding.types import Candidate, Span
 
 CHAPTER = CodeSpec("O00-O9A")
@@ -75,7 +76,10 @@ def _search(pattern: str, text: str) -> re.Match[str] | None:
 
 def _affirmed(pattern: str, text: str) -> list[re.Match[str]]:
     """The matches of ``pattern`` not denied just before them in their clause ("no history of preterm birth")."""
-    return [m for m in re.finditer(pattern, text, _FLAGS) if not _NEGATED_BEFORE.search(text[: m.start()][-40:])]
+    compiled = re.compile(pattern, _FLAGS)
+    if not may_match_all(required_groups(compiled), text.lower()):
+        return []  # a word every match holds is not in the note
+    return [m for m in compiled.finditer(text) if not _NEGATED_BEFORE.search(text[max(0, m.start() - 40) : m.start()])]
 
 
 def _span(match: re.Match[str]) -> Span:

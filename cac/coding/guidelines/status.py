@@ -20,7 +20,7 @@ from cac.coding.guidelines.assertion import RELATIVE, header_before
 from cac.coding.guidelines.common import clause_at
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.patterns import ALLERGY_HEADER, about_another_person, stated_age
-from cac.coding.prefilter import literal_words, may_match
+from cac.coding.prefilter import literal_words, may_match, may_match_all, required_groups
 from cac.coding.types import Candidate, Span
 
 STATUS_SCORE = 0.7
@@ -728,7 +728,7 @@ def _satisfied(ctx: GuidelineContext, text: str) -> list[tuple[StatusRule, list[
     ruled: set[str] = set()  # codes the rules found in this note
     lowered = text.lower()
     for rule in rules():
-        if not may_match(rule.words, lowered):
+        if not may_match(rule.words, lowered) or not may_match_all(required_groups(rule.pattern), lowered):
             continue
         if not ctx.store.is_billable("ICD-10-CM", rule.code):
             continue

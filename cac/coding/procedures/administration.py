@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from cac.coding.guidelines.patterns import AGE, age_years
+from cac.coding.prefilter import may_match_all, required_groups
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
 from cac.coding.procedures.data import compile_flex, load_yaml
@@ -226,6 +227,8 @@ def propose_vaccines(ctx: NoteContext, setting: str, store: Any) -> list[Candida
     given_groups: set[tuple[str, int]] = set()  # (group, clause start): a clause gives one vaccine of a group
     standard = 0
     for name, trigger, codes, admin, group in rows:
+        if not may_match_all(required_groups(trigger), ctx.lower):
+            continue  # a word every match holds is not in the note
         for m in trigger.finditer(ctx.text):
             if any(s <= m.start() < e for s, e in taken) or (group, ctx.clause_at(m.start()).start) in given_groups:
                 continue

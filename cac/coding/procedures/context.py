@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from cac.coding.prefilter import may_match
+from cac.coding.prefilter import may_match, may_match_all, required_groups
 from cac.coding.procedures.data import compile_flex, load_yaml
 
 # A clause ends at a sentence stop, a semicolon, a blank line, or a line break before a list item ("- ", "2) ",
@@ -128,13 +128,15 @@ class NoteContext:
         self, patterns: tuple[re.Pattern[str], ...], words: tuple[frozenset[str] | None, ...] = ()
     ) -> list[tuple[int, int]]:
         """(start, end) of every match of ``patterns`` in the note, sorted; a pattern none of whose required
-        ``words`` (``cac.coding.prefilter``) occurs is not run. Read once per note."""
+        ``words`` (``cac.coding.prefilter``) occurs, or one of whose other required words is missing, is not run. Read
+        once per note."""
         found = self._spans_memo.get(patterns)
         if found is None:
             found = sorted(
                 (m.start(), m.end())
                 for i, p in enumerate(patterns)
                 if may_match(words[i] if i < len(words) else None, self.lower)
+                and may_match_all(required_groups(p), self.lower)
                 for m in p.finditer(self.text)
             )
             self._spans_memo[patterns] = found

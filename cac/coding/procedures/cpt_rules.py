@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from cac.coding.prefilter import occurs
 from cac.coding.procedures.common import make_candidate, span
 from cac.coding.procedures.context import NoteContext
 from cac.coding.procedures.data import compile_flex, load_yaml, trigger_words, union_words
@@ -215,7 +216,7 @@ def _first_trigger(family: Family, ctx: NoteContext) -> tuple[Span, str] | None:
     In an operative or procedure report with a procedure list, an occurrence in that list is preferred, and a
     ``header_only`` family (an incidental act such as the intubation for anaesthesia) fires only from it."""
     skipped: list[str] = []
-    if family.keywords is not None and not any(k in ctx.lower for k in family.keywords):
+    if family.keywords is not None and not any(occurs(k, ctx.lower) for k in family.keywords):
         return None
     hits = ctx.spans_of(family.trigger, family.trigger_words)
     report = ctx.note_type in {"operative_report", "procedure_note"} and ctx.has_procedure_list()
