@@ -252,3 +252,26 @@ def test_trigger_phrases_spell_alternatives_in_braces() -> None:
         "without history",
     ]
     assert expand_phrase("negative for") == ["negative for"]
+
+
+def test_a_long_denial_list_of_short_items_is_denied_to_its_end() -> None:
+    items = (
+        "fevers, chills, weight loss, fatigue, thyroid disease, night sweats, anorexia, bone pain, headaches, "
+        "seizures, angina, peripheral edema, claudication, orthopnea, rashes, cough, hemoptysis, shortness of "
+        "breath, dyspnea at two flights of stairs, hoarseness, GI bleeding, dysphagia, or hematuria"
+    )
+    sentence = f"She denies {items}."
+    assert label(sentence, "hematuria") == "negated"
+    assert label(sentence, "GI bleeding") == "negated"
+    # a run-on clause with no list still stops at the word cap
+    prose = "He denies pain " + "and then he walked to the store with his brother " * 6 + "and reports hematuria."
+    assert label(prose, "hematuria") == "present"
+
+
+def test_a_possible_diagnosis_heads_its_own_list_item() -> None:
+    sentence = "Possible ischemic colitis, bilateral hydronephrosis, acute renal failure, gastric ulcer."
+    assert label(sentence, "ischemic colitis") == "possible"
+    assert label(sentence, "acute renal failure") == "present"
+    assert label(sentence, "gastric ulcer") == "present"
+    # a disjunction keeps the whole list uncertain
+    assert label("Possible pneumonia, bronchitis or asthma.", "bronchitis") == "possible"
