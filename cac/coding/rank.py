@@ -29,6 +29,7 @@ SECTION_WEIGHTS = {
     "review_of_systems": 0.55,
     "medications": 0.6,
     "family_history": 0.5,
+    "differential_diagnosis": 0.6,
     "social_history": 0.6,
     "labs": 0.6,
     "imaging": 0.8,

@@ -21,6 +21,11 @@ PRECEDENCE = {c: i for i, c in enumerate(LABEL_CATEGORIES)}
 BACKWARD_MAX_WORDS = 6
 FORWARD_MAX_WORDS = 40
 PHRASE_MAX_WORDS = 3  # a backward trigger reaching this few words does not cross a comma
+# A denial's scope may pass FORWARD_MAX_WORDS within a list of short items ("She denies fevers, chills, weight
+# loss, ... , hematuria, or history of TB exposure"): up to this many words, each item at most LIST_ITEM_MAX_WORDS.
+LIST_MAX_WORDS = 120
+LIST_ITEM_MAX_WORDS = 6
+_LIST_SEPARATOR = re.compile(r",|\b(?:and|or|nor)\b", re.IGNORECASE)
 
 # Clause boundaries inside a sentence: ; ! ? , a full stop before a space, a colon, a line break (not a
 # wrapped line, whose next line goes on in lower case: "No fever, neck stiffness,\nvisual loss"), and a list
@@ -41,6 +46,7 @@ class Rule:
     category: str
     direction: str
     max_words: int = 0  # 0: no limit of its own
+    item: bool = False  # the forward scope ends at a comma unless the list after it is a disjunction ("or")
 
 
 @dataclass(frozen=True)
@@ -118,11 +124,12 @@ class TriggerLexicon:
         for row in rows:
             category, direction = row[1], row[2]
             limit = int(row[3]) if len(row) > 3 and row[3].isdigit() else 0
+            item = len(row) > 3 and row[3] == "item"
             for key in expand_phrase(row[0]):
                 if category == "ignore":
                     rules.pop(key, None)
                 else:
-                    rules[key] = Rule(category, direction, limit)
+                    rules[key] = Rule(category, direction, limit, item)
         self.rules = rules
         alternation = by_first_character([_phrase_regex(p) for p in sorted(rules, key=len, reverse=True)])
         self.regex = re.compile(rf"(?<!\w)(?:{alternation})(?![\w-])", re.IGNORECASE)
@@ -181,12 +188,40 @@ def _scope_end(text: str, hit: Hit, hits: list[Hit], bounds: list[int], limit: i
             stop = other.start
             break
     stop = _paren_close(text, hit.end, stop)
+    if hit.rule.item:
+        stop = _item_end(text, hit.end, stop)
     # Cap very long scopes by word count.
     cap = hit.rule.max_words or FORWARD_MAX_WORDS
     for words, m in enumerate(_WORD.finditer(text, hit.end, stop), start=1):
         if words > cap:
+            if hit.rule.category == "negated" and not hit.rule.max_words and _short_list(text, hit.end, stop):
+                return stop
             return m.start()
     return stop
+
+
+_DISJUNCTION_WORD = re.compile(r"\b(?:or|versus|vs)\b", re.IGNORECASE)
+
+
+def _item_end(text: str, start: int, stop: int) -> int:
+    """Where a list item's scope ends: its first comma, unless the list after it is a disjunction ("possible
+    ischemic colitis, hydronephrosis, renal failure" leaves the last two certain; "possible pneumonia, bronchitis
+    or asthma" does not)."""
+    comma = text.find(",", start, stop)
+    if comma < 0 or _DISJUNCTION_WORD.search(text, comma, stop):
+        return stop
+    return comma
+
+
+def _short_list(text: str, start: int, stop: int) -> bool:
+    """Whether text[start:stop] is a list of short items, LIST_MAX_WORDS words at most."""
+    words = 0
+    for item in _LIST_SEPARATOR.split(text[start:stop]):
+        n = len(_WORD.findall(item))
+        if n > LIST_ITEM_MAX_WORDS:
+            return False
+        words += n
+    return words <= LIST_MAX_WORDS
 
 
 def _paren_close(text: str, start: int, stop: int) -> int:

@@ -34,6 +34,7 @@ SECTION_DEFAULTS = {
     "family_history": "family",
     "past_medical_history": "historical",
     "past_surgical_history": "historical",
+    "differential_diagnosis": "possible",
 }
 ROS_SECTIONS = frozenset({"review_of_systems"})
 PLAN_SECTIONS = frozenset({"plan", "follow_up", "discharge_instructions"})
@@ -229,6 +230,7 @@ class MentionFinder:
         sections = doc._.sections or []
         mentions: list[Mention] = []
         hit_cache: dict[int, tuple[list[assertion.Hit], list[int]]] = {}
+        risk_cache: dict[int, Trigger | None] = {}
         lex = assertion.lexicon()
         services = service_patterns()
         for m in matches:
@@ -244,6 +246,12 @@ class MentionFinder:
             label, trigger = result.label, result.trigger
             mtype = m.kind or _mention_type(m.candidates)
             if label == "present":
+                if k not in risk_cache:
+                    risk_cache[k] = risk_talk(text, lo, hi)
+                risk = risk_cache[k]
+                if risk is not None and in_risk_talk(text, risk, m.start):
+                    label, trigger = "hypothetical", risk
+            if label == "present":
                 label, trigger = _section_default(section, text, lo, hi, hits, label, trigger, mtype)
             elif label == "negated" and section in PAST_SECTIONS and trigger and trigger.text.lower() in RESOLVED:
                 label = "historical"  # "Iron deficiency anemia 2015 (resolved)" in a past history list
@@ -255,12 +263,14 @@ class MentionFinder:
 
 
 @functools.cache
-def service_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def service_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(words after a mention that make it a service, a list header at the start of a line whose items are services,
-    the same header after two spaces or a "|" inside a line) from service_names.tsv."""
+    the same header after two spaces or a "|" inside a line, words right before it that make it a service) from
+    service_names.tsv."""
     rows = read_rows("service_names.tsv")
     after = "|".join(re.escape(r[1]) for r in rows if r[0] == "after")
     heads = "|".join(re.escape(r[1]).replace(r"\ ", r"\s+") for r in rows if r[0] == "list")
+    before = "|".join(re.escape(r[1]).replace(r"\ ", r"\s+") for r in rows if r[0] == "before")
     header = rf"[ \t]*(?:{heads})[ \t]*:[^\n:]*$"
     return (
         # a space, or a wrapped line's break and indent: "Addiction\n   medicine consult"
@@ -269,16 +279,23 @@ def service_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str
         # each alternative opens with a plain character, so the regex engine scans for them instead of trying the
         # whole pattern at every position of a long dictated line
         re.compile(rf"(?:\|| [ \t]|\t[ \t]){header}", re.IGNORECASE),
+        re.compile(rf"(?<!\w)(?:{before})\s+(?:(?:the|our)\s+)?$", re.IGNORECASE),
     )
 
 
+_BEFORE_REACH = 40
+
+
 def names_service(
-    text: str, start: int, end: int, patterns: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
+    text: str, start: int, end: int, patterns: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]
 ) -> bool:
     """Whether text[start:end] names a clinical service ("addiction medicine consult", an item of a
-    "Consults:" list), not a condition; "Consults: ID for cellulitis" keeps cellulitis."""
-    after, line_head, inline_head = patterns
+    "Consults:" list, "discussed with infectious disease"), not a condition; "Consults: ID for cellulitis" keeps
+    cellulitis."""
+    after, line_head, inline_head, before_words = patterns
     if after.match(text, end):
+        return True
+    if before_words.search(text, max(0, start - _BEFORE_REACH), start):
         return True
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
@@ -289,6 +306,48 @@ def names_service(
 
 
 _FOR = re.compile(r"\b(?:for|due to|with)\b", re.IGNORECASE)
+
+
+@functools.cache
+def risk_talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(risk words, talk words) from risk_talk.tsv."""
+    rows = read_rows("risk_talk.tsv")
+
+    def alternation(kind: str) -> re.Pattern[str]:
+        words = sorted((r[1] for r in rows if r[0] == kind), key=len, reverse=True)
+        body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+    return alternation("risk"), alternation("talk")
+
+
+_LATER_FOR = re.compile(r"\bfor\b", re.IGNORECASE)
+# "tolerated without complications; results discussed": no risk talked of
+_DENIED_RISK = re.compile(r"\b(?:no|not|without|denies|free of|any)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def risk_talk(text: str, lo: int, hi: int) -> Trigger | None:
+    """The risk word of text[lo:hi] where the sentence talks of risks ("We went over the risks of bleeding,
+    infection"), else None."""
+    risk, talk = risk_talk_patterns()
+    if talk.search(text, lo, hi) is None:
+        return None
+    for m in risk.finditer(text, lo, hi):
+        if not _DENIED_RISK.search(text, max(lo, m.start() - 30), m.start()):
+            return Trigger(m.start(), m.end(), m.group())
+    return None
+
+
+def in_risk_talk(text: str, trigger: Trigger, start: int) -> bool:
+    """Whether a mention at start follows the risk word, with no "for" in the risk word's own list item past the
+    word right after it ("risks for DVT" is a risk; "the risks of the surgery for her cholelithiasis" leaves the
+    cholelithiasis; "infection, need for re-operation, pneumonia" leaves the pneumonia a risk)."""
+    if start < trigger.end:
+        return False
+    gap = text[trigger.end : start]
+    comma = gap.find(",")
+    item_end = len(gap) if comma < 0 else comma
+    return all(not gap[: m.start()].strip() for m in _LATER_FOR.finditer(gap, 0, item_end))
 
 
 def _section_default(

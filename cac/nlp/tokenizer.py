@@ -92,6 +92,9 @@ def _build(nlp: Language) -> Tokenizer:
         r"(?<=[A-Za-z])/(?=\d)",
         r"(?<=[a-z])\+(?=[a-z])",
         r"(?<=[.;:)]),(?=\S)",  # MTSamples glue: "closure.,ANESTHESIA:"
+        # a closing parenthesis glued to the next word: a list enumerator ("3)HTN", "1)Myasthenia gravis") or a
+        # dictated aside ("memory (verbal and visual)loss" is no visual loss)
+        r"(?<=[0-9A-Za-z])\)(?=[A-Za-z])",
     ]
     tokenizer = Tokenizer(
         nlp.vocab,

@@ -266,3 +266,26 @@ def test_trigger_alternation_grouped_by_first_character_matches_as_the_plain_one
     assert grouped.pattern != plain.pattern
     assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
     assert [m.group() for m in grouped.finditer(text)][:2] == ["denies", "No evidence of"]
+
+
+def test_a_long_denial_list_of_short_items_is_denied_to_its_end() -> None:
+    items = (
+        "fevers, chills, weight loss, fatigue, thyroid disease, night sweats, anorexia, bone pain, headaches, "
+        "seizures, angina, peripheral edema, claudication, orthopnea, rashes, cough, hemoptysis, shortness of "
+        "breath, dyspnea at two flights of stairs, hoarseness, GI bleeding, dysphagia, or hematuria"
+    )
+    sentence = f"She denies {items}."
+    assert label(sentence, "hematuria") == "negated"
+    assert label(sentence, "GI bleeding") == "negated"
+    # a run-on clause with no list still stops at the word cap
+    prose = "He denies pain " + "and then he walked to the store with his brother " * 6 + "and reports hematuria."
+    assert label(prose, "hematuria") == "present"
+
+
+def test_a_possible_diagnosis_heads_its_own_list_item() -> None:
+    sentence = "Possible ischemic colitis, bilateral hydronephrosis, acute renal failure, gastric ulcer."
+    assert label(sentence, "ischemic colitis") == "possible"
+    assert label(sentence, "acute renal failure") == "present"
+    assert label(sentence, "gastric ulcer") == "present"
+    # a disjunction keeps the whole list uncertain
+    assert label("Possible pneumonia, bronchitis or asthma.", "bronchitis") == "possible"

@@ -37,3 +37,9 @@ def test_clinical_tokens(text: str, expected: list[str]) -> None:
 def test_numbered_list_and_bullets_split_from_text() -> None:
     out = toks("1. fever\n- cough")
     assert "fever" in out and "cough" in out and "-" in out
+
+
+def test_parenthesis_glued_to_the_next_word_splits() -> None:
+    # a list enumerator with no space ("3)HTN") and a dictated aside ("(verbal and visual)loss")
+    assert toks("PMH: 1)Myasthenia gravis. 3)HTN.")[2:5] == ["1", ")", "Myasthenia"]
+    assert toks("memory (verbal and visual)loss") == ["memory", "(", "verbal", "and", "visual", ")", "loss"]
