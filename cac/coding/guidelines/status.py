@@ -712,7 +712,7 @@ def _replace_within(out: list[Candidate], added: Candidate, codes: frozenset[str
     if same is None:
         return [*kept, added]
     same.score = max(same.score, added.score)
-    same.evidence = sorted({*same.evidence, *added.evidence}, key=lambda s: s.start)
+    same.evidence = sorted({*same.evidence, *added.evidence}, key=lambda s: (s.start, s.end))
     if added.rationale not in same.rationale:
         same.rationale = f"{added.rationale}; {same.rationale}" if same.rationale else added.rationale
     return kept
@@ -772,7 +772,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             for c in out:
                 if c.code == rule.code:
                     c.score = max(c.score, STATUS_SCORE)
-                    c.evidence = sorted({*c.evidence, *spans[:3]}, key=lambda s: s.start)
+                    c.evidence = sorted({*c.evidence, *spans[:3]}, key=lambda s: (s.start, s.end))
                     if why not in c.rationale:
                         c.rationale = f"{why}; {c.rationale}" if c.rationale else why
                         c.source = "rule"
