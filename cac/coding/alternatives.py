@@ -28,6 +28,7 @@ class AlternativeFinder:
     def __init__(self, store: CodeSetStore) -> None:
         self.store = store
         self._keys: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        self._code_words: dict[str, frozenset[str]] = {}
 
     def _category(self, category: str) -> list[tuple[str, frozenset[str]]]:
         """The billable codes of a category with the words of their titles and inclusion terms."""
@@ -39,10 +40,16 @@ class AlternativeFinder:
         return rows
 
     def _words(self, code: str) -> frozenset[str]:
-        words = set(tabular_key(self.store.title(ICD10CM, code) or ""))
-        for term in self.store.notes(ICD10CM, code).get("inclusion_term", ()):
-            words |= tabular_key(term)
-        return frozenset(words)
+        """The stemmed words of a code's title and inclusion terms (read once per code)."""
+        found = self._code_words.get(code)
+        if found is None:
+            words = set(tabular_key(self.store.title(ICD10CM, code) or ""))
+            for term in self.store.notes(ICD10CM, code).get("inclusion_term", ()):
+                words |= tabular_key(term)
+            found = self._code_words[code] = frozenset(words)
+        return found
+
+    words = _words
 
     def add(self, result: dict[str, Any], text: str) -> None:
         """Append, below the threshold, up to ``PER_CODE`` alternatives for every reported ICD-10-CM code."""
@@ -53,7 +60,7 @@ class AlternativeFinder:
         for s in list(suggestions):
             if s["system"] != ICD10CM or float(s["score"]) < threshold or s["code"][:1] in "STVWXYZ":
                 continue
-            context = _evidence_context(text, s["evidence"])
+            context = evidence_context(text, s["evidence"])
             own = self._words(s["code"])
             ranked = []
             for code, words in self._category(s["code"][:3]):
@@ -82,7 +89,7 @@ class AlternativeFinder:
         suggestions.extend(added)
 
 
-def _evidence_context(text: str, evidence: list[dict[str, Any]]) -> frozenset[str]:
+def evidence_context(text: str, evidence: list[dict[str, Any]]) -> frozenset[str]:
     """The stemmed words (with the index's words for them) beside the evidence: on its line, at most ``_REACH``
     characters either side (a dictated note may be one long line)."""
     words: set[str] = set()

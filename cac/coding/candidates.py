@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from cac.codesets import ICD10CM, CodeSetStore
+from cac.codesets.model import SearchHit
 from cac.coding.encoder import Encoder
 from cac.coding.index_walk import WalkResult, context_words, term_key
 
@@ -86,6 +87,23 @@ class CodeVote:
         return min(1.0, best + AGREEMENT_BONUS * (len(self.sources) - 1))
 
 
+# Hits of a lone clinical word's search kept as runners-up (``vote``'s ``backups``).
+BACKUP_SEARCH_LIMIT = 5
+
+
+def _lexical_vote(hit: SearchHit) -> CodeVote:
+    """A lexical search hit as a vote of its own (weighted as ``vote`` weighs lexical hits)."""
+    return CodeVote(
+        hit.system, hit.code, {"lexical": SOURCE_WEIGHTS["lexical"] * hit.score}, f"{hit.source}: {hit.matched}"
+    )
+
+
+def _give_up(v: CodeVote, backups: list[CodeVote] | None) -> None:
+    """Keep an ICD-10-CM code the mention's retrieval found and gave up in ``backups`` (when a list)."""
+    if backups is not None and v.system == ICD10CM:
+        backups.append(v)
+
+
 def vote(
     store: CodeSetStore,
     mention_text: str,
@@ -98,10 +116,13 @@ def vote(
     weak_below: float = 0.8,
     min_dense: float = 0.6,
     partial_walk: bool = False,
+    backups: list[CodeVote] | None = None,
 ) -> list[CodeVote]:
     """Fuse the matcher's exact term hits with lexical search; for weak mentions, rerank with the encoder.
     ``partial_walk``: the walk left some of the mention's own words unread (``walk_leaves_words``); a synonym of
-    the whole mention then keeps its code."""
+    the whole mention then keeps its code. ``backups``, when a list, receives the ICD-10-CM codes the mention's
+    retrieval found and gave up (a term list's code the walk overrode, a lexical hit too weak to vote; a lone
+    clinical word's search hits): runners-up for the coder's review, never votes."""
     votes: dict[tuple[str, str], CodeVote] = {}
     matcher_hits = list(matcher_hits)
     whole_synonym = partial_walk and any(s == ICD10CM and src == "synonym" for s, _c, src in matcher_hits)
@@ -121,7 +142,7 @@ def vote(
         # The walk followed the note's own modifiers down the index, as a coder does: its code is the
         # mention's diagnosis code, and the codes found from the bare words give way to it.
         for key in [k for k in votes if k[0] == ICD10CM and k[1] != walk.code]:
-            del votes[key]
+            _give_up(votes.pop(key), backups)
         v = votes.setdefault((ICD10CM, walk.code), CodeVote(ICD10CM, walk.code))
         v.sources["index_walk"] = max(v.sources.get("index_walk", 0.0), SOURCE_WEIGHTS["index_walk"])
         v.rationale = f"index: {walk.path}"
@@ -134,7 +155,7 @@ def vote(
             # among its inclusion terms ("polyneuropathy": G62.9, not A69.22 Lyme disease).
             main_term_code = True
             for key in [k for k in votes if k[0] == ICD10CM and k[1] != walk.code]:
-                del votes[key]
+                _give_up(votes.pop(key), backups)
         elif (has_icd or not single) and not any(k[0] == ICD10CM and store.is_billable(ICD10CM, k[1]) for k in votes):
             # The walk stopped at a main term the mention names ("Cholelithiasis without cholecystitis"), and the
             # term lists gave no billable code: the main term's own code is the mention's, as the index gives it.
@@ -153,13 +174,21 @@ def vote(
         if walk_decided and system == ICD10CM:
             continue
         if not votes and " " not in mention_text.strip():
-            continue  # a lone word the term lists give no code ("ear", "leg") is not worth a loose search
+            # a lone word the term lists give no code ("ear", "leg") is not worth a loose search; a clinical word's
+            # ("leiomyoma") hits are kept as runners-up only (the note's words beside it choose among them)
+            if backups is not None and system == ICD10CM and _medical_word(mention_text):
+                for hit in store.search(mention_text, system=system, limit=BACKUP_SEARCH_LIMIT):
+                    _give_up(_lexical_vote(hit), backups)
+            continue
         for hit in store.search(mention_text, system=system, limit=lexical_limit * 2):
             loose.append(hit)
             if hit.score < min_lexical:
+                if system == ICD10CM:
+                    _give_up(_lexical_vote(hit), backups)
                 continue
             key = (hit.system, hit.code)
             if main_term_code and system == ICD10CM and key not in votes:
+                _give_up(_lexical_vote(hit), backups)
                 continue  # the index named the code: search only seconds it, it adds no rival
             v = votes.setdefault(key, CodeVote(hit.system, hit.code))
             v.sources["lexical"] = max(v.sources.get("lexical", 0.0), SOURCE_WEIGHTS["lexical"] * hit.score)

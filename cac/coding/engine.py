@@ -30,6 +30,7 @@ from cac.coding.neoplasm import SECONDARY, NeoplasmTable, breast_quadrant, neopl
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.rerank import bundled as bundled_reranker
+from cac.coding.runners_up import RUNNER_UP_ASSERTIONS, RunnerUp, add_runners_up, denied_codes, runners_up_of
 from cac.coding.types import NOTE_TYPES, SETTINGS, Candidate, Span
 
 DEFAULT_THRESHOLD = 0.65
@@ -120,7 +121,8 @@ class Engine:
         # rule-based procedure coder, which reads approach, device, dose and the other axes from the text.
         problems = [m for m in _outermost(mentions) if m.type != "procedure"]
         expanded = _ExpandedText(text, doc._.abbreviation_expansions or [], doc._.sentence_offsets)
-        candidates = self._candidates(problems, setting, expanded)
+        runners_up: list[RunnerUp] = []
+        candidates = self._candidates(problems, setting, expanded, runners_up)
         candidates += propose_procedures(text, doc, setting, note_type, self.store)
         set_aside: list[Candidate] = []
         candidates = self._apply_guidelines(candidates, setting, note_type, text, set_aside)
@@ -142,10 +144,20 @@ class Engine:
             cap_held(suggestions)  # a later rule (code first) may have raised one
         tie_to_condition(suggestions)  # a chapter 15 code added for a condition scores as the condition does
         self._alternatives.add(result, text)  # sibling codes the note's words point to, below the threshold
+        # codes a present or possible mention's retrieval gave up that the words beside it name, below the threshold
+        add_runners_up(result, runners_up, self.store, text, self._alternatives.words, denied_codes(mentions))
         suggestions.sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
         return result
 
-    def _candidates(self, mentions: Sequence[Any], setting: str, text: _ExpandedText) -> list[Candidate]:
+    def _candidates(
+        self,
+        mentions: Sequence[Any],
+        setting: str,
+        text: _ExpandedText,
+        runners_up: list[RunnerUp] | None = None,
+    ) -> list[Candidate]:
+        """The candidates of the problem mentions; ``runners_up``, when a list, receives the ICD-10-CM codes a present
+        or possible mention's retrieval found and did not keep (``runners_up.py``)."""
         by_code: dict[tuple[str, str, str], _Accumulator] = {}
         title_end = _title_end(text.text)
         for mention in mentions:
@@ -154,6 +166,11 @@ class Engine:
             systems = _systems_for(mention.type, setting)
             walk = self._walk(mention, text, mentions) if ICD10CM in systems else None
             partial = walk is not None and walk_leaves_words(walk, text.read(mention.start, mention.end))
+            given_up: list[CodeVote] | None = (
+                []
+                if runners_up is not None and ICD10CM in systems and mention.assertion in RUNNER_UP_ASSERTIONS
+                else None
+            )
             votes = vote(
                 self.store,
                 mention.text,
@@ -162,14 +179,20 @@ class Engine:
                 encoder=self.encoder,
                 walk=walk,
                 partial_walk=partial,
+                backups=given_up,
             )
             best = votes[0].score if votes else 0.0
             kept = [v for v in votes if v.score >= best - MENTION_MARGIN and not _is_lab_test(v.system, v.code)]
+            voted = {v.code for v in kept}  # a code refined to the clause's codes was chosen, not given up
             if ICD10CM in systems:
                 kept = self._refined(kept, mention, text, mentions)
             # A condition of a relative or of the patient's past is a different fact from the same condition now:
             # it becomes its own family or personal history code.
             group = mention.assertion if mention.assertion in _SEPARATE_ASSERTIONS else "current"
+            if given_up is not None and runners_up is not None:
+                chosen = {v.code for v in kept[:MAX_CODES_PER_MENTION]}
+                given_up += [v for v in votes if v.system == ICD10CM and v.code not in chosen and v.code not in voted]
+                runners_up += runners_up_of(mention, given_up, chosen, self.store)
             for v in kept[:MAX_CODES_PER_MENTION]:
                 acc = by_code.setdefault((v.system, v.code, group), _Accumulator(v.system, v.code))
                 span = Span(mention.start, mention.end, mention.text)

@@ -26,6 +26,7 @@ from typing import Any
 from cac.coding.alternatives import is_alternative
 from cac.coding.guidelines.common import SET_ASIDE_FACTOR, cap_held, is_set_aside
 from cac.coding.rank import CONCLUSION_SECTIONS, DIAGNOSIS_SECTIONS, HISTORY_SECTIONS
+from cac.coding.runners_up import is_runner_up
 
 ICD = "ICD-10-CM"
 SOURCES = ("index_walk", "index", "inclusion", "title", "synonym", "rule")
@@ -238,8 +239,9 @@ class Reranker:
         suggestions = result.get("suggestions", [])
         threshold = float(result.get("threshold", 0.5))
         # the codes a rule set aside are scored against the others and change none of their features
-        # alternatives (``alternatives.py``) keep their own score and enter no feature either
-        suggestions = [s for s in suggestions if not is_alternative(s)]
+        # alternatives (``alternatives.py``) and runners-up (``runners_up.py``) keep their own score and enter no
+        # feature either
+        suggestions = [s for s in suggestions if not is_alternative(s) and not is_runner_up(s)]
         reported = {**result, "suggestions": [s for s in suggestions if not is_set_aside(s)]}
         new = {
             id(s): self.to_score(self.probability(features(s, reported, setting, note_type)), threshold)

@@ -40,7 +40,9 @@ class Candidate:
     ``lexical``, ``dense``, ``rule`` (added by a guideline rule). ``rationale`` is a short human-readable why.
     ``flags`` may hold: ``unspecified``, ``more_specific_documented``, ``hcc``, ``uncertain``, ``set_aside`` (a code a
     guideline rule removed, kept below the threshold for review), ``alternative`` (a sibling of a reported code
-    whose title adds words the note writes beside its evidence, listed below the threshold: ``alternatives.py``).
+    whose title adds words the note writes beside its evidence, listed below the threshold: ``alternatives.py``),
+    ``runner_up`` (a code a present or possible mention's retrieval found and did not keep, whose title adds words the
+    note writes beside the mention, listed below the threshold: ``runners_up.py``).
     """
 
     system: str

@@ -35,8 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 
+from cac.coding.alternatives import is_alternative  # noqa: E402
 from cac.coding.guidelines.common import is_held, is_set_aside  # noqa: E402
 from cac.coding.rerank import ICD, Reranker, feature_names, features  # noqa: E402
+from cac.coding.runners_up import is_runner_up  # noqa: E402
 
 SEED = 0
 C = 1.0  # inverse L2 strength of the logistic regression (features standardised)
@@ -98,8 +100,14 @@ def doc_rows(d: Doc) -> tuple[list[list[float]], list[int]]:
         xs: list[list[float]] = []
         ys: list[int] = []
         seen: set[str] = set()
-        # as ``Reranker.rescore`` does: the codes a rule set aside enter no other suggestion's features
-        reported = {**d.result, "suggestions": [x for x in d.result["suggestions"] if not is_set_aside(x)]}
+        # as ``Reranker.rescore`` does: the codes a rule set aside, the alternatives and the runners-up (listed after
+        # the reranker ran) enter no other suggestion's features
+        reported = {
+            **d.result,
+            "suggestions": [
+                x for x in d.result["suggestions"] if not (is_set_aside(x) or is_alternative(x) or is_runner_up(x))
+            ],
+        }
         for s in reported["suggestions"]:
             if s["system"] != ICD or bare(s["code"]) in seen or is_held(str(s.get("rationale", ""))):
                 continue  # a code held for review keeps its capped score whatever the model says: no row
