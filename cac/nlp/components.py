@@ -98,11 +98,17 @@ class AbbreviationExpander:
             if long_form is not None:
                 s = short.start_char
                 found[s] = abbr.Abbreviation(s, short.end_char, short.text, str(long_form), "defined")
-        lex = abbr.lexicon()
-        amb = abbr.senses()
         for tok in doc:
             t = tok.text
-            if tok.idx in found or (t not in lex and t not in amb and not (t.istitle() and t.lower() in lex)):
+            if len(t) <= 2 and tok.i + 1 < len(doc):
+                nxt = doc[tok.i + 1]
+                gap = text[tok.idx + len(t) : nxt.idx]
+                joined = abbr.split_letter(t, gap, nxt.text)
+                if joined is not None:
+                    end = nxt.idx + len(nxt.text)
+                    found[tok.idx] = abbr.Abbreviation(tok.idx, end, text[tok.idx : end], joined, "lexicon")
+                    continue
+            if tok.idx in found or not abbr.known(t):
                 continue
             k = bisect.bisect_right(sent_starts, tok.idx) - 1
             lo, hi = sents[max(k, 0)]
@@ -178,6 +184,7 @@ class MentionFinder:
         k = 0
         pending_break = False
         pending_comma = False
+        joined_end = -1
         for tok in doc:
             if tok.is_space:
                 continue
@@ -192,9 +199,15 @@ class MentionFinder:
             if t == ",":
                 pending_comma = True
                 continue
+            if start < joined_end:
+                continue  # the word of a letter abbreviation written apart ("A. fib"), read with its letter
             ab = expansions.get(start)
             if ab is not None and ab.end == start + len(t):
                 words = tuple(content_words(ab.expansion))
+            elif ab is not None and ab.end > start + len(t):
+                words = tuple(content_words(ab.expansion))
+                joined_end = ab.end
+                t = text[start : ab.end]
             else:
                 words = self._words(t)
             if not words:

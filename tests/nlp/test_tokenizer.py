@@ -37,3 +37,14 @@ def test_clinical_tokens(text: str, expected: list[str]) -> None:
 def test_numbered_list_and_bullets_split_from_text() -> None:
     out = toks("1. fever\n- cough")
     assert "fever" in out and "cough" in out and "-" in out
+
+
+def test_hyphenated_abbreviations_stay_one_token() -> None:
+    from cac.nlp.tokenizer import hyphenated_abbreviations
+
+    forms = hyphenated_abbreviations()
+    assert {"a-fib", "A-fib", "A-Fib", "A-FIB", "a-Fib"} <= set(forms)
+
+
+def test_a_hyphenated_abbreviation_is_one_token() -> None:
+    assert toks("A-fib with RVR") == ["A-fib", "with", "RVR"]
