@@ -36,8 +36,14 @@ def doc_stems(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in words(text) if w not in STOPWORDS)
 
 
+# Singular nouns in "-ies" whose stripped stem is another word's: "scabies" (B86) is not "scabs" (R23.4).
+_UNSTRIPPED = frozenset({"scabies"})
+
+
 def stem(word: str) -> str:
     """A light suffix stripper so that 'diabetes'/'diabetic' and 'fracture'/'fractures' meet."""
+    if word in _UNSTRIPPED:
+        return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]

@@ -447,6 +447,39 @@ _UNSTATED_AXIS = re.compile(
 )
 
 
+# A spinal level names its region in the index's words: "L4-L5" lumbar, "L5-S1" lumbosacral, "C5-6" cervical. A lone
+# level counts for the lumbar, sacral and cervical spine; a lone "T1" or "T2" is as often an MRI sequence or a stage.
+_SPINAL_LEVEL = re.compile(r"(?<![\w.-])([CTLS])(\d{1,2})(?:\s?[-/]\s?([CTLS])?(\d{1,2}))?(?![\w.])")
+_LEVELS = {"C": 8, "T": 12, "L": 5, "S": 5}
+_REGION = {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "sacral"}
+_JUNCTION = {("C", "T"): "cervicothoracic", ("T", "L"): "thoracolumbar", ("L", "S"): "lumbosacral"}
+
+
+# Levels name the region of a disc disorder or radiculopathy whose words name none ("L4-L5 disc extrusion with
+# radiculopathy"); a region written out wins, and other conditions keep their own words ("cervical" is also the cervix).
+_DISC_WORDS = re.compile(r"\b(?:dis[ck]s?|radiculopath\w*|radicular)\b", re.IGNORECASE)
+_REGION_WORDS = re.compile(
+    r"\b(?:cervical|thoracic|lumbar|sacral|lumbosacral|thoracolumbar|cervicothoracic|neck|back)\b", re.IGNORECASE
+)
+
+
+def spinal_regions(text: str) -> set[str]:
+    """The index's region words for the spinal levels ``text`` names ("L4-L5" -> lumbar)."""
+    out: set[str] = set()
+    for m in _SPINAL_LEVEL.finditer(text):
+        first, low, second, high = m.group(1), int(m.group(2)), m.group(3) or m.group(1), m.group(4)
+        if not 1 <= low <= _LEVELS[first]:
+            continue
+        if high is None:
+            if first != "T":
+                out.add(_REGION[first])
+            continue
+        if not 1 <= int(high) <= _LEVELS[second]:
+            continue
+        out.add(_REGION[first] if first == second else _JUNCTION.get((first, second), _REGION[first]))
+    return out | {"spinal"} if out else out  # the spine's region, not the cervix's ("Stenosis, spinal, cervical")
+
+
 def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The stretch's own stemmed content words, and the same with the index's words for them, in one pass.
     Words the note says are absent ("without aura", "no bleeding") are kept apart, marked with ABSENT_MARK: they
@@ -466,6 +499,8 @@ def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     here, here_extra = _stretch_words(" ".join(present))
     written |= here
     extra |= here_extra
+    if any(ch.isdigit() for ch in text) and _DISC_WORDS.search(text) and not _REGION_WORDS.search(text):
+        extra.update(walk_stem(w) for w in spinal_regions(text))
     return frozenset(written), frozenset(written | extra)
 
 

@@ -89,9 +89,33 @@ def lookup(token_text: str) -> str | tuple[Sense, ...] | None:
     exp = lexicon().get(token_text)
     if exp is None and token_text[:1].isupper() and token_text[1:].islower():
         exp = lexicon().get(token_text.lower())  # a lower-case entry in title case ("Afib", "Hx" opening a line)
+    if exp is None and "-" in token_text:
+        exp = lexicon().get(token_text.lower())  # a hyphenated entry in any case ("A-fib", "A-Fib", "V-TACH")
     if exp is None and token_text.islower():
         return None
     return exp
+
+
+def known(token_text: str) -> bool:
+    """Whether a token may be an abbreviation of the lexicon (``lookup`` finds it)."""
+    lex = lexicon()
+    if token_text in lex or token_text in senses():
+        return True
+    if token_text.istitle() and token_text.lower() in lex:
+        return True
+    return "-" in token_text and token_text.lower() in lex
+
+
+def split_letter(first: str, gap: str, second: str) -> str | None:
+    """The expansion of a letter abbreviation written apart from its word ("A. fib", "A fib": the lexicon's "afib"),
+    or None."""
+    if len(first) > 2 or not first[:1].isalpha() or first[1:] not in ("", ".") or gap not in ("", " "):
+        return None
+    if first[1:] == "" and (gap == "" or first in ("a", "i")):
+        return None  # "a fib" may be the article before a word
+    if not second.isalpha() or len(second) < 3:
+        return None
+    return lexicon().get((first[0] + second).lower())
 
 
 def choose_sense(options: tuple[Sense, ...], context: str, section: str | None = None) -> tuple[Sense, bool]:

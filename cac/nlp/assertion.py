@@ -97,8 +97,20 @@ def expand_phrase(phrase: str) -> list[str]:
     return list(dict.fromkeys(p for p in out if p))
 
 
+# A data row may write "<year>" for any calendar year ("in <year>": "DVT in 2018").
+YEAR_SLOT = "<year>"
+_YEAR_REGEX = r"(?:19|20)\d\d"
+_YEAR = re.compile(rf"(?<!\d){_YEAR_REGEX}(?!\d)")
+
+
 def _phrase_regex(phrase: str) -> str:
-    return r"\s+".join(re.escape(w) for w in phrase.split(" "))
+    return r"\s+".join(_YEAR_REGEX if w == YEAR_SLOT else re.escape(w) for w in phrase.split(" "))
+
+
+def _rule_key(matched: str) -> str:
+    """The lexicon key of a matched trigger: spaces normalised, a year read as the year slot."""
+    key = _norm(matched)
+    return _YEAR.sub(YEAR_SLOT, key) if any(ch.isdigit() for ch in key) else key
 
 
 def by_first_character(alternatives: list[str]) -> str:
@@ -139,7 +151,7 @@ class TriggerLexicon:
         end = len(text) if end is None else end
         hits = []
         for m in self.regex.finditer(text, start, end):
-            rule = self.rules.get(_norm(m.group()))
+            rule = self.rules.get(_rule_key(m.group()))
             if rule is not None:
                 hits.append(Hit(m.start(), m.end(), m.group(), rule))
         return hits

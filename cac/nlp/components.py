@@ -121,10 +121,17 @@ class AbbreviationExpander:
             if long_form is not None:
                 s = short.start_char
                 found[s] = abbr.Abbreviation(s, short.end_char, short.text, str(long_form), "defined")
-        lex = abbr.lexicon()
-        amb = abbr.senses()
-        for idx, t, _ in note_tokens(doc):
-            if idx in found or (t not in lex and t not in amb and not (t.istitle() and t.lower() in lex)):
+        tokens = note_tokens(doc)
+        for i, (idx, t, _) in enumerate(tokens):
+            if len(t) <= 2 and i + 1 < len(tokens):
+                nxt_idx, nxt_text, _ = tokens[i + 1]
+                gap = text[idx + len(t) : nxt_idx]
+                joined = abbr.split_letter(t, gap, nxt_text)
+                if joined is not None:
+                    end = nxt_idx + len(nxt_text)
+                    found[idx] = abbr.Abbreviation(idx, end, text[idx:end], joined, "lexicon")
+                    continue
+            if idx in found or not abbr.known(t):
                 continue
             k = bisect.bisect_right(sent_starts, idx) - 1
             lo, hi = sents[max(k, 0)]
@@ -200,6 +207,7 @@ class MentionFinder:
         k = 0
         pending_break = False
         pending_comma = False
+        joined_end = -1
         for start, t, is_space in note_tokens(doc):
             if is_space:
                 continue
@@ -212,9 +220,15 @@ class MentionFinder:
             if t == ",":
                 pending_comma = True
                 continue
+            if start < joined_end:
+                continue  # the word of a letter abbreviation written apart ("A. fib"), read with its letter
             ab = expansions.get(start)
             if ab is not None and ab.end == start + len(t):
                 words = tuple(content_words(ab.expansion))
+            elif ab is not None and ab.end > start + len(t):
+                words = tuple(content_words(ab.expansion))
+                joined_end = ab.end
+                t = text[start : ab.end]
             else:
                 words = self._words(t)
             if not words:

@@ -11,6 +11,8 @@ from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from cac.nlp.lexicon import read_rows
+
 # Slash shorthand kept whole (otherwise a slash between letters splits: HTN/DM2 -> HTN / DM2).
 SPECIAL_CASES = [
     "s/p",
@@ -81,6 +83,29 @@ TOKEN_MATCH = re.compile(
     re.X | re.I,
 )
 
+
+def hyphenated_abbreviations() -> list[str]:
+    """The lexicon's hyphenated abbreviations ("a-fib", "C-section") in the spellings notes use ("A-fib", "A-Fib",
+    "A-FIB"): kept one token, where the hyphen would split them."""
+    out: list[str] = []
+    for row in read_rows("abbreviations.tsv"):
+        key = row[0]
+        if "-" not in key or " " in key:
+            continue
+        head, _, tail = key.partition("-")
+        forms = (
+            key.lower(),
+            f"{head.upper()}-{tail.lower()}",
+            f"{head.lower()}-{tail.title()}",
+            key.title(),
+            key.upper(),
+        )
+        for form in (key, *forms):
+            if form not in out:
+                out.append(form)
+    return out
+
+
 _EXTRA_PREFIXES = (r"\u2022", r"\u00b7", r"\*", r"#", r"~", r",", r";")
 
 
@@ -105,7 +130,7 @@ def _build(nlp: Language) -> Tokenizer:
         token_match=TOKEN_MATCH.match,
         url_match=None,
     )
-    for case in SPECIAL_CASES:
+    for case in SPECIAL_CASES + hyphenated_abbreviations():
         tokenizer.add_special_case(case, [{ORTH: case}])
     return tokenizer
 

@@ -103,3 +103,24 @@ def test_an_abbreviation_that_is_an_english_word_in_capitals_is_read(text: str) 
 def test_mi_after_a_substance_use_problem_is_motivational_interviewing() -> None:
     assert expansion_of("Alcohol use disorder, mild - MI done; follow up 4 weeks.", "MI") == "motivational interviewing"
     assert expansion_of("NSTEMI; troponin peak 4.2, MI on cath.", "MI") == "myocardial infarction"
+
+
+def test_a_letter_abbreviation_written_apart_or_hyphenated() -> None:
+    from cac.nlp import abbreviations as abbr
+
+    assert abbr.split_letter("A.", " ", "fib") == "atrial fibrillation"
+    assert abbr.split_letter("A", " ", "fib") == "atrial fibrillation"
+    assert abbr.split_letter("a", " ", "fib") is None  # the article
+    assert abbr.lookup("A-fib") == "atrial fibrillation"
+    assert abbr.lookup("A-FIB") == "atrial fibrillation"
+
+
+def test_tbi_reads_its_sense_from_context() -> None:
+    from cac.nlp import abbreviations as abbr
+
+    text = "Vascular exam: ABI 0.9, TBI 0.45 on the right."
+    i = text.index("TBI")
+    assert abbr.expand(text, i, i + 3, text).expansion == "toe-brachial index"
+    text = "History of TBI after a fall."
+    i = text.index("TBI")
+    assert abbr.expand(text, i, i + 3, text).expansion == "traumatic brain injury"

@@ -289,3 +289,34 @@ def test_a_possible_diagnosis_heads_its_own_list_item() -> None:
     assert label(sentence, "gastric ulcer") == "present"
     # a disjunction keeps the whole list uncertain
     assert label("Possible pneumonia, bronchitis or asthma.", "bronchitis") == "possible"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "expected"),
+    [
+        # a lab result after its test
+        ("HIV neg.", "HIV", "negated"),
+        ("HIV screen nonreactive.", "HIV", "negated"),
+        ("RPR non-reactive, HIV (-).", "HIV", "negated"),
+        # an episode dated in a past year; the year it was found, or one to come, dates no past episode
+        ("DTs in 2021.", "DTs", "historical"),
+        ("PE in 2018 on no treatment.", "PE", "historical"),
+        ("Pneumonia in March 2020.", "Pneumonia", "historical"),
+        ("Addison disease diagnosed in 2018, on hydrocortisone.", "Addison disease", "present"),
+        ("Pregnancy due in 2027.", "Pregnancy", "present"),
+        ("Ulcerative colitis since 2019.", "Ulcerative colitis", "present"),
+    ],
+)
+def test_lab_results_and_dated_episodes(sentence, target, expected):
+    assert label(sentence, target) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target", "expected"),
+    [
+        ("He smoked 1 pack per day for 40 years and quit in 2019.", "smoked", "historical"),
+        ("She smokes 1 ppd and quit drinking last year.", "smokes", "present"),
+    ],
+)
+def test_a_habit_given_up_later_in_its_sentence(sentence, target, expected):
+    assert label(sentence, target) == expected

@@ -43,3 +43,14 @@ def test_parenthesis_glued_to_the_next_word_splits() -> None:
     # a list enumerator with no space ("3)HTN") and a dictated aside ("(verbal and visual)loss")
     assert toks("PMH: 1)Myasthenia gravis. 3)HTN.")[2:5] == ["1", ")", "Myasthenia"]
     assert toks("memory (verbal and visual)loss") == ["memory", "(", "verbal", "and", "visual", ")", "loss"]
+
+
+def test_hyphenated_abbreviations_stay_one_token() -> None:
+    from cac.nlp.tokenizer import hyphenated_abbreviations
+
+    forms = hyphenated_abbreviations()
+    assert {"a-fib", "A-fib", "A-Fib", "A-FIB", "a-Fib"} <= set(forms)
+
+
+def test_a_hyphenated_abbreviation_is_one_token() -> None:
+    assert toks("A-fib with RVR") == ["A-fib", "with", "RVR"]

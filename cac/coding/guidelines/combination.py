@@ -143,6 +143,7 @@ def diabetes(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """Diabetes with a complication listed under "with" (or explicitly linked) -> E1x.<complication>."""
     cfg = _config()["diabetes"]
     cats = set(cfg["categories"])
+    cands = _of_documented_type(cands, ctx, cfg)
     dm = [c for c in cands if c.system == ICD and c.assertion in CONFIRMED and category(c.code) in cats]
     if not dm:
         return cands
@@ -196,6 +197,29 @@ def diabetes(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
                 gone.add(c.code)
                 add_rationale(next(o for o in out if o.code == wider), f"rule: {c.code} is part of {wider} and dropped")
     return _without(out, gone)
+
+
+def _of_documented_type(cands: list[Candidate], ctx: GuidelineContext, cfg: dict[str, Any]) -> list[Candidate]:
+    """Diabetes codes of the default category (E11) whose words name no type, recoded to the one other type the
+    note documents (Section I.C.4.a.2: "DKA" with "type 1 diabetes" -> E10.10)."""
+    default = cfg["default_category"]
+    dm = [c for c in cands if c.system == ICD and c.assertion in CONFIRMED and category(c.code) in cfg["categories"]]
+    typed = {category(c.code) for c in dm} - {default}
+    untyped = [c for c in dm if category(c.code) == default]
+    if len(typed) != 1 or not untyped:
+        return cands
+    words = re.compile(cfg["default_type_words"], re.IGNORECASE)
+    if any(words.search(s.text) for c in untyped for s in c.evidence) or any(
+        words.search(c.mention_text) for c in untyped
+    ):
+        return cands  # the default type is written too: two types, left as they are
+    cat = typed.pop()
+    out = cands
+    for c in untyped:
+        target = cat + c.code[len(default) :]
+        if ctx.store.is_billable(ICD, target):
+            out = _recoded(out, c, target, ctx, f"rule: {c.code} of the type documented in the note -> {target}")
+    return out
 
 
 def _poorly_controlled(

@@ -10,22 +10,31 @@ otherwise the higher-scoring, then more specific code. The other stays in the li
 
 from __future__ import annotations
 
+import re
+
 from cac.coding.guidelines.coderefs import parse_refs
 from cac.coding.guidelines.common import ICD, CodeSpec, add_rationale, bare, hold, is_held
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.types import Candidate
 
 
-def excludes1_specs(code: str, ctx: GuidelineContext) -> list[CodeSpec]:
-    """Every code range the Excludes1 notes of ``code`` and its ancestors exclude (never the code itself)."""
+def excludes1_specs(code: str, ctx: GuidelineContext, unqualified: bool = True) -> list[CodeSpec]:
+    """Every code range the Excludes1 notes of ``code`` and its ancestors exclude (never the code itself).
+    ``unqualified=False`` leaves out the notes about a condition "NOS" ("lumbar radiculitis NOS (M54.16)" under
+    M51.1): they send the condition named without its cause elsewhere, not the combination this code names."""
     entry = ctx.entry(code)
     if entry is None:
         return []
     texts = list(entry.notes.get("excludes1", [])) + [n["text"] for n in entry.inherited_notes.get("excludes1", [])]
     out: list[CodeSpec] = []
     for text in texts:
+        if not unqualified and _NOS.search(text):
+            continue
         out.extend(s for s in parse_refs(text) if not s.covers(code))
     return out
+
+
+_NOS = re.compile(r"\bNOS\b")
 
 
 def conflicts(a: Candidate, b: Candidate, ctx: GuidelineContext) -> bool:
@@ -51,8 +60,33 @@ def _current(cand: Candidate) -> bool:
     return cand.assertion == "present" or "coded as current" in cand.rationale
 
 
+# A reading of the whole words ("Ex-smoker") wins over a reading of a part of them ("smoker") unless it scores this
+# much lower.
+WHOLE_READING_SCORES = 0.35
+
+
+def _reads_whole(challenger: Candidate, holder: Candidate) -> bool:
+    """Whether every evidence span of holder lies inside a longer span of challenger: holder read a part of the words
+    challenger reads whole ("smoker" in "Ex-smoker")."""
+    if not holder.evidence or not challenger.evidence:
+        return False
+    return all(
+        any(
+            c.start <= h.start and h.end <= c.end and len(c.text) > len(h.text) and h.text.lower() in c.text.lower()
+            for c in challenger.evidence
+        )
+        for h in holder.evidence
+    )
+
+
 def _prefer(challenger: Candidate, holder: Candidate, ctx: GuidelineContext) -> bool:
     """Whether challenger, considered after holder (a later position in the preference order), should replace it."""
+    if (
+        holder.score - challenger.score <= WHOLE_READING_SCORES
+        and _reads_whole(challenger, holder)
+        and not _reads_whole(holder, challenger)
+    ):
+        return True
     if _current(challenger) != _current(holder):
         return False
     if _is_symptom(challenger) != _is_symptom(holder):
@@ -73,7 +107,7 @@ REDIRECTED_SCORES = 0.35
 def _redirects(holder: Candidate, challenger: Candidate, ctx: GuidelineContext) -> bool:
     """Whether holder's Excludes1 notes send challenger's condition elsewhere, and not the other way round."""
     return any(s.covers(challenger.code) for s in excludes1_specs(holder.code, ctx)) and not any(
-        s.covers(holder.code) for s in excludes1_specs(challenger.code, ctx)
+        s.covers(holder.code) for s in excludes1_specs(challenger.code, ctx, unqualified=False)
     )
 
 

@@ -120,3 +120,27 @@ def test_a_chronic_condition_of_the_past_history_coded_as_current_counts_as_curr
     acute = make("N28.9", "acute renal insufficiency", score=0.68)
     assert excludes1.conflicts(ckd, acute, context())
     assert codes(excludes1.apply([acute, ckd], context())) == ["N18.9"]
+
+
+def test_a_code_read_from_part_of_the_words_gives_way_to_the_whole_reading(make, context):
+    note = "Social: Ex-smoker, quit 2015."
+    cands = [
+        make("F17.200", "smoker", note, score=0.65),
+        make("Z87.891", "Ex-smoker", note, score=0.6, assertion="historical"),
+    ]
+    out = excludes1.apply(cands, context(text=note))
+    assert codes(out) == ["Z87.891"]
+    assert held(out) == ["F17.200"]
+
+
+def test_a_note_about_a_condition_nos_does_not_block_its_combination_code(make, context):
+    # M54.1 sends radiculopathy with a lumbar disc disorder to M51.1-; M51.1 sends only "lumbar radiculitis NOS"
+    # to M54.16: the combination code wins
+    note = "Lumbar disc herniation with radiculopathy."
+    cands = [
+        make("M54.16", "radiculopathy", note, score=0.96),
+        make("M51.16", "disc herniation", note, score=0.92),
+    ]
+    out = excludes1.apply(cands, context(text=note))
+    assert codes(out) == ["M51.16"]
+    assert held(out) == ["M54.16"]
