@@ -15,6 +15,7 @@ from cac.coding.alternatives import AlternativeFinder
 from cac.coding.candidates import CodeVote, vote, walk_leaves_words
 from cac.coding.encoder import Encoder
 from cac.coding.guidelines.common import cap_held
+from cac.coding.guidelines.encounter import newborn_record
 from cac.coding.guidelines.pregnancy import tie_to_condition
 from cac.coding.index_walk import (
     IndexTree,
@@ -26,7 +27,7 @@ from cac.coding.index_walk import (
     side_words,
     written_and_index_words,
 )
-from cac.coding.neoplasm import SECONDARY, NeoplasmTable, breast_quadrant, neoplasm_column, skin_histology
+from cac.coding.neoplasm import MALIGNANCY, SECONDARY, NeoplasmTable, breast_quadrant, neoplasm_column, skin_histology
 from cac.coding.procedures import propose_procedures
 from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.rerank import bundled as bundled_reranker
@@ -122,6 +123,10 @@ class Engine:
         problems = [m for m in _outermost(mentions) if m.type != "procedure"]
         expanded = _ExpandedText(text, doc._.abbreviation_expansions or [], doc._.sentence_offsets)
         runners_up: list[RunnerUp] = []
+        if newborn_record(text):
+            # the newborn's own record: a coder reads its conditions under the index's "newborn" subterms
+            # ("Incompatibility, ABO, newborn" P55.1, "Hypoglycemia, neonatal" P70.4), Section I.C.16
+            expanded.implied = _NEWBORN_WORDS
         candidates = self._candidates(problems, setting, expanded, runners_up)
         candidates += propose_procedures(text, doc, setting, note_type, self.store)
         set_aside: list[Candidate] = []
@@ -244,6 +249,7 @@ class Engine:
         # Only the mention's own abbreviations are read expanded: "in ED" must not make hypertension an emergency.
         window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
         written, with_synonyms = written_and_index_words(window)
+        with_synonyms |= note.implied
         named_words = context_words(named)
         phrase: frozenset[str] | None = None
         modifier = False
@@ -278,16 +284,25 @@ class Engine:
             # "Cancer - see Neoplasm, by site, malignant": the site is looked up in the Neoplasm Table
             table = self._neoplasm()
             if table:
-                near = f"{before} {named} {_of_phrase(note.text, mention.end)}"
-                contexts = [named_words, context_words(near)]
-                if column != SECONDARY:  # a metastasis's site is written next to it ("liver metastases")
+                if column == SECONDARY:  # a metastasis's site is written next to it ("liver metastases")
+                    contexts = [named_words, context_words(f"{named} {_metastasis_site(note.text, mention)}")]
+                else:
+                    near = f"{before} {named} {_of_phrase(note.text, mention.end, primary=True)}"
                     quadrant = breast_quadrant(window)
+                    contexts = [named_words, context_words(near)]
                     contexts.append(with_synonyms | context_words(quadrant) if quadrant else with_synonyms)
                 found = table.lookup(contexts, column, histology)
                 if found is not None and not (
                     vague_site and result is not None and (found.depth < 2 or found.code[:3] != result.code[:3])
                 ):
                     return found
+            if (
+                result is not None
+                and result.depth == 0
+                and not _NEOPLASM_CODE.match(result.code)
+                and MALIGNANCY.fullmatch(result.path.split(",")[0].strip())
+            ):
+                return None  # a malignancy's main term gives a neoplasm code ("Cancer(o)phobia" F45.29 is no cancer)
         return result
 
     def _refined(
@@ -350,11 +365,51 @@ def _last_words(text: str, n: int) -> str:
     return " ".join(text.rsplit("\n", 1)[-1].split()[-n:])
 
 
-def _of_phrase(text: str, end: int) -> str:
+def _of_phrase(text: str, end: int, primary: bool = False) -> str:
     """The site phrase right after a mention ("of the esophagus" after "carcinoma", "to the liver" after
-    "metastases"), or ""."""
+    "metastases"), or ""; for a ``primary`` malignancy not a "to" phrase ("prostate cancer to bone" names where
+    it spread)."""
     m = _OF_SITE.match(text, end)
-    return m.group(1) if m else ""
+    if m is None or (primary and m.group(0).split()[0].lower() == "to"):
+        return ""
+    return m.group(1)
+
+
+# A neoplasm code: malignant (C00-C96), in situ, benign and uncertain behaviour (D00-D49).
+_NEOPLASM_CODE = re.compile(r"C|D[0-4]")
+# Where the words naming a metastasis's site stop, back from the metastasis: its primary's words are beyond a
+# connector or a clause mark ("adenocarcinoma of the LLL with liver metastases": liver).
+_SITE_STOP = re.compile(r"[.,;:()\[\]\n]|\b(?:with|w/|and|or|to|from|of|in|plus|c/w)\b", re.IGNORECASE)
+
+
+def _metastasis_site(text: str, mention: Any) -> str:
+    """The site words of a metastasis: the phrase after it ("metastatic to brain", "mets to the liver"), else the
+    words right before it in its own phrase ("brain mets", "with liver metastases", "brain metastases from lung
+    cancer": the primary's words are after "from", never read)."""
+    after = _of_phrase(text, mention.end)
+    if after and not _PRIMARY_AFTER.match(text, mention.end):  # "bone metastasis of thyroid carcinoma": bone
+        return after
+    spread = _SPREAD_TO.match(text, mention.end)  # "Metastatic prostate cancer to bone"
+    if spread:
+        return spread.group(1)
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    before = text[max(line_start, mention.start - 60) : mention.start]
+    stops = list(_SITE_STOP.finditer(before))
+    return _last_words(before[stops[-1].end() :] if stops else before, 3)
+
+
+# The primary named after a metastasis ("metastasis of medullary thyroid carcinoma", "from a lung primary").
+_PRIMARY_AFTER = re.compile(
+    r"\s*(?:of|from)\s+(?:(?:the|a|an|his|her)\s+)?(?:[\w/-]+\s+){0,3}"
+    r"(?:cancer|carcinoma|adenocarcinoma|malignancy|tumou?r|neoplasm|melanoma|sarcoma|primary)\b",
+    re.IGNORECASE,
+)
+# "Metastatic" before its primary, the spread written after the primary: "Metastatic ER+ L breast cancer (UOQ) to bone".
+_SPREAD_TO = re.compile(
+    r"\s+(?:[\w/+-]+\s+){0,5}?(?:cancer|carcinoma|adenocarcinoma|malignancy|ca)(?:\s*\([^)\n]*\))?"
+    r"\s+to\s+(?:the\s+)?([a-z]+(?:\s+[a-z]+)?)",
+    re.IGNORECASE,
+)
 
 
 _CLAUSE_END = re.compile(r"[;:]\s|\s-\s|\n")
@@ -470,6 +525,7 @@ class _ExpandedText:
         self.sentences = list(sentences or [])
         # _modifier_window of each mention, asked by the index walk and again by the tabular refinement
         self.windows: dict[tuple[int, int], tuple[int, int]] = {}
+        self.implied: frozenset[str] = frozenset()  # index words the whole note implies (a newborn's record)
         self._expansions = sorted(
             ((a.start, a.end, a.expansion) for a in expansions if getattr(a, "expansion", None)), key=lambda e: e[0]
         )
@@ -497,6 +553,7 @@ class _ExpandedText:
 
 
 _TITLE_WORDS = 16
+_NEWBORN_WORDS = context_words("newborn neonatal")
 
 
 def _title_end(text: str) -> int:

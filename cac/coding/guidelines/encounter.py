@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from cac.coding.guidelines.common import ICD, CodeSpec, covers_any, hold, is_held, load_tsv, load_yaml, specs
+from cac.coding.guidelines.common import ICD, CodeSpec, covers_any, derive, hold, is_held, load_tsv, load_yaml, specs
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.patterns import stated_age
 from cac.coding.types import Candidate, Span
@@ -136,6 +136,7 @@ def newborn(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidat
     for c in candidates:
         if c.system == ICD and covers_any(maternal, c.code) and not is_held(c.rationale):
             hold(c, "rule: a code of the mother's record, not the newborn's (Section I.C.16.a)")
+    candidates = _ruled_out(_refined(candidates, ctx, cfg), ctx, cfg)
     birth = next((m for p in cfg["birth"] if (m := re.search(p, text, re.IGNORECASE))), None)
     if birth is None or re.search(cfg["readmission"], text[:400], re.IGNORECASE):
         return candidates
@@ -146,6 +147,34 @@ def newborn(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidat
     code = str(row[how])
     rationale = f"rule: the newborn's birth record -> {code} (Section I.C.16.a.2)"
     return [*candidates, _rule_code(ctx, code, birth, 0.9, rationale)]
+
+
+def _refined(candidates: list[Candidate], ctx: GuidelineContext, cfg: dict[str, Any]) -> list[Candidate]:
+    """Codes the note's words about the mother make more exact on the newborn's record (``refine`` rows)."""
+    text = ctx.text or ""
+    out = list(candidates)
+    for row in cfg.get("refine", []):
+        if not re.search(row["when"], text, re.IGNORECASE) or re.search(row.get("unless", "(?!)"), text, re.IGNORECASE):
+            continue
+        target = str(row["to"])
+        for c in [c for c in out if c.system == ICD and c.code == str(row["code"]) and not is_held(c.rationale)]:
+            out = [o for o in out if o is not c]
+            if not any(o.system == ICD and o.code == target for o in out):
+                out.append(derive(c, target, ctx, f"rule: {c.code} -> {target} (the mother's diabetes is gestational)"))
+    return out
+
+
+def _ruled_out(candidates: list[Candidate], ctx: GuidelineContext, cfg: dict[str, Any]) -> list[Candidate]:
+    """A newborn observed for a suspected condition the stay ruled out -> Z05.x (``ruled_out`` rows)."""
+    text = ctx.text or ""
+    for row in cfg.get("ruled_out", []):
+        code = str(row["code"])
+        m = re.search(row["pattern"], text, re.IGNORECASE)
+        if m is None or any(c.system == ICD and c.code == code for c in candidates):
+            continue
+        rationale = f"rule: newborn observed for a suspected {row['label']}, ruled out -> {code} (Section I.C.21.c.6)"
+        return [*candidates, _rule_code(ctx, code, m, 0.9, rationale)]
+    return candidates
 
 
 def _rule_code(ctx: GuidelineContext, code: str, match: re.Match[str], score: float, rationale: str) -> Candidate:

@@ -478,7 +478,9 @@ def drug_codes(ctx: GuidelineContext) -> list[Candidate]:
                 last = {"adverse_effect": "5", "underdosing": "6"}.get(column) or next(
                     (d for d, rx in _INTENT if rx.search(clause)), "1"
                 )
-                code = finalize(_dotted(prefix + last), clause, None, ctx)
+                # the 7th character from the statement itself, not the plan after it ("due to capecitabine - hold
+                # until better (recheck 1 wk)" is still the initial encounter for the effect)
+                code = finalize(_dotted(prefix + last), text[c_start : m.end()], None, ctx)
                 if code is None:
                     continue
                 span = Span(c_start, c_end, clause)

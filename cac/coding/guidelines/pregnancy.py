@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from cac.codesets.model import CodeEntry
 from cac.coding.guidelines.common import (
     CONFIRMED,
     ICD,
@@ -96,11 +97,15 @@ class Encounter:
     trimester: int | None = None
     denied: bool = False  # the note says she is not pregnant, or has no obstetric word at all
     weeks_span: list[Span] = field(default_factory=list)
+    puerperium: bool = False  # after a delivery before this encounter (``puerperium`` patterns)
 
     def periods(self) -> list[str]:
-        """The chapter 15 periods wanted, best first: C childbirth, 1-3 trimester, 9 unspecified, A any."""
+        """The chapter 15 periods wanted, best first: C childbirth (else the trimester she delivers in, for a code
+        with no "in childbirth" form: O41.123- at 40 weeks), P puerperium, 1-3 trimester, 9 unspecified, A any."""
         if self.delivery:
-            return ["C"]
+            return ["C", str(self.trimester)] if self.trimester else ["C"]
+        if self.puerperium:
+            return ["P"]
         if self.trimester:
             return [str(self.trimester), "A"]
         return ["9", "A"]
@@ -146,6 +151,7 @@ def encounter(cands: list[Candidate], ctx: GuidelineContext) -> Encounter:
     named = any(not about_another_person(text, m.start()) for p in cfg["pregnant"] for m in _affirmed(p, text))
     denied = any(_search(p, text) for p in cfg["not_pregnant"])
     enc.pregnant = dated or enc.delivery or (named and not denied)
+    enc.puerperium = not enc.delivery and _in_puerperium(text, cfg)
     if any(_search(p, opening) for p in cfg["a_child"]) and not (enc.pregnant and _childbearing(opening, cfg)):
         enc = Encounter(weeks=enc.weeks, weeks_span=enc.weeks_span, denied=True)  # a child's record
         ctx.memo["pregnancy"] = enc
@@ -153,6 +159,17 @@ def encounter(cands: list[Candidate], ctx: GuidelineContext) -> Encounter:
     enc.denied = not enc.pregnant and (denied or not _search(cfg["obstetric_context"], text))
     ctx.memo["pregnancy"] = enc
     return enc
+
+
+def _in_puerperium(text: str, cfg: dict[str, Any]) -> bool:
+    """The note places her in the puerperium ("PPD #6", "postpartum pre-eclampsia", "10 days postpartum"), not in
+    a past delivery's history, a plan or a relative's story."""
+    after = re.compile(cfg["puerperium_not_after"], re.IGNORECASE)
+    return any(
+        not after.search(text[max(0, m.start() - 60) : m.start()]) and not about_another_person(text, m.start())
+        for p in cfg["puerperium"]
+        for m in _affirmed(p, text)
+    )
 
 
 def _childbearing(opening: str, cfg: dict[str, Any]) -> bool:
@@ -193,6 +210,13 @@ def for_period(code: str, periods: list[str], ctx: GuidelineContext) -> str | No
         return None
     if entry.billable and period_of(entry.title) is None:
         return code  # one code for the whole pregnancy (O34.211)
+    if len(periods) > 1 and periods[0] == "C":  # childbirth first, wherever the tabular has it (O99.02, not O99.013)
+        return next((found for p in periods if (found := _for_period(code, entry, [p], ctx))), None)
+    return _for_period(code, entry, periods, ctx)
+
+
+def _for_period(code: str, entry: CodeEntry, periods: list[str], ctx: GuidelineContext) -> str | None:
+    """``for_period`` for a code the tabular splits by period."""
     pool = [code] if entry.billable else ctx.store.billable_descendants(ICD, code)
     if not pool:
         return None
@@ -247,14 +271,19 @@ def _add(out: list[Candidate], new: Candidate) -> None:
 
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     enc = encounter(candidates, ctx)
-    if not enc.pregnant:
+    if not enc.pregnant and not enc.puerperium:
         out = _sterilization(list(candidates), ctx)
         return _not_pregnant(out, enc)
     out = _conditions(list(candidates), enc, ctx)
     out = _retarget(out, enc, ctx)
     out = _gdm_control(out, ctx)
     out = _scar(out, ctx)
-    out = _outcome(out, ctx) if enc.delivery else _high_risk(out, enc, ctx)  # O09: prenatal encounters only
+    if enc.delivery:
+        out = _outcome(out, ctx)
+    elif enc.puerperium:
+        out = _after_delivery(out)
+    else:
+        out = _high_risk(out, enc, ctx)  # O09: prenatal encounters only
     out = _sterilization(out, ctx)
     return _not_reported(out, enc.delivery)
 
@@ -287,7 +316,7 @@ def _conditions(cands: list[Candidate], enc: Encounter, ctx: GuidelineContext) -
         if CHAPTER.covers(c.code) or c.code.startswith("Z3A") or c.assertion == "possible" or c.score < floor:
             continue
         row = _best_row(c.code)
-        if row is None or (row.get("prenatal") and enc.delivery):
+        if row is None or (row.get("prenatal") and (enc.delivery or enc.puerperium)):
             continue
         if _has(out, specs(row.get("unless", []))):
             if not row["keep"]:
@@ -296,7 +325,7 @@ def _conditions(cands: list[Candidate], enc: Encounter, ctx: GuidelineContext) -
         target = for_period(str(row["target"]), enc.periods(), ctx)
         if target is None:
             continue
-        where = "childbirth" if enc.delivery else f"trimester {enc.trimester}" if enc.trimester else "pregnancy"
+        where = _where(enc)
         why = f"rule: {row['label']} ({c.code}) in pregnancy -> {target} ({where}, Section I.C.15.a.1)"
         new = derive(c, target, ctx, why)
         new.evidence = _in_pregnancy_lines(c.evidence, ctx.text or "") or new.evidence
@@ -307,6 +336,23 @@ def _conditions(cands: list[Candidate], enc: Encounter, ctx: GuidelineContext) -
         else:
             out = [o for o in out if o is not c]
     return out
+
+
+def _where(enc: Encounter) -> str:
+    """The period a chapter 15 code is chosen for, as the rationale says it."""
+    if enc.delivery:
+        return "childbirth"
+    if enc.puerperium:
+        return "puerperium"
+    return f"trimester {enc.trimester}" if enc.trimester else "pregnancy"
+
+
+def _after_delivery(cands: list[Candidate]) -> list[Candidate]:
+    """In the puerperium no weeks of gestation (Z3A): they date a pregnancy, and hers has ended."""
+    for c in _active(cands):
+        if c.code.startswith("Z3A"):
+            hold(c, "rule: weeks of gestation not reported in the puerperium (Section I.C.15.b)")
+    return cands
 
 
 def _line(text: str, span: Span) -> str:
@@ -328,12 +374,12 @@ def _retarget(cands: list[Candidate], enc: Encounter, ctx: GuidelineContext) -> 
         if not CHAPTER.covers(c.code) or c.code.startswith("O09"):
             continue
         period = period_of(ctx.store.title(ICD, c.code) or "")
-        if period is None or (not enc.delivery and (enc.trimester is None or period == "A")):
+        if period is None or (not enc.delivery and not enc.puerperium and (enc.trimester is None or period == "A")):
             continue
-        target = for_period(c.code, enc.periods()[:1], ctx)
+        target = for_period(c.code, enc.periods() if enc.delivery else enc.periods()[:1], ctx)
         if target is None or target == c.code:
             continue
-        where = "childbirth" if enc.delivery else f"trimester {enc.trimester}"
+        where = _where(enc)
         new = derive(c, target, ctx, f"rule: {c.code} -> {target} ({where}, Section I.C.15.a.3)")
         out = [o for o in out if o is not c]
         _add(out, new)

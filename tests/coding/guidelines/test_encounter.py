@@ -129,3 +129,22 @@ def test_a_delivery_record_is_no_newborn_record(make, context):
 def test_the_mothers_earlier_cesarean_does_not_make_a_vaginal_birth_cesarean(context):
     note = NEWBORN.replace("Maternal hx:", "Maternal hx: prior C-section 2021,")
     assert codes(encounter.apply([], context("inpatient", text=note))) == ["Z38.00"]
+
+
+def test_a_newborn_observed_for_sepsis_that_was_ruled_out_gets_z05_1(context):
+    from cac.coding.guidelines import encounter
+
+    note = (
+        "NEWBORN DISCHARGE SUMMARY\nBaby boy, born in this hospital.\n# GBS exposure: observed 48 h, sepsis ruled out."
+    )
+    out = {c.code: c for c in encounter.apply([], context("inpatient", note))}
+    assert "Z05.1" in out
+    assert out["Z05.1"].evidence[0].text == "sepsis ruled out"
+
+
+def test_a_newborn_of_a_mother_with_gestational_diabetes_is_p70_0(make, context):
+    from cac.coding.guidelines import encounter
+
+    note = "NEWBORN DISCHARGE SUMMARY\nBaby girl, born in this hospital. Mother: GDM, A2.\n# IDM: glucose 38 at 1 h."
+    out = encounter.apply([make("P70.1", "IDM", note)], context("inpatient", note))
+    assert "P70.0" in {c.code for c in out} and "P70.1" not in {c.code for c in out}

@@ -265,3 +265,17 @@ def test_a_disease_named_in_a_list_of_vaccines_is_the_vaccine(make, context, not
 )
 def test_a_disease_outside_a_vaccine_list_stays(make, context, note, code, words):
     assert set(_codes(injury.apply([make(code, words, note=note)], context("outpatient", note)))) == {code}
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "words"),
+    [
+        ("Hand-foot syndrome, grade 2, due to capecitabine - hold next cycle.\n", "T45.1X5A", "due to capecitabine"),
+        ("Colitis secondary to ipilimumab, on steroids.\n", "T45.1X5A", "secondary to ipilimumab"),
+        ("Arthralgias due to anastrozole.\n", "T38.6X5A", "due to anastrozole"),
+    ],
+)
+def test_antineoplastic_drugs_the_table_lacks_give_their_class(context, note, code, words):
+    out = _codes(injury.apply([], context("outpatient", note)))
+    assert code in out, out.keys()
+    assert words in out[code].evidence[0].text

@@ -245,3 +245,32 @@ def test_gestational_diabetes_takes_its_documented_control(make, context, line, 
     out = apply_guidelines([make("O24.419", word, note)], context(text=note))
     assert expected in codes(out)
     assert [c for c in codes(out) if c.startswith("O24.4")] == [expected]
+
+
+def test_a_condition_in_the_puerperium_gets_its_puerperium_code(make, context):
+    note = "Postpartum readmission, PPD #5 after NSVD at 39w2d. Mild intermittent asthma, stable."
+    out = apply_guidelines([make("J45.20", "Mild intermittent asthma", note)], context("inpatient", text=note))
+    assert sorted(codes(out)) == ["J45.20", "O99.53"]
+    assert "(puerperium, Section I.C.15.a.1)" in by_code(out, "O99.53").rationale
+
+
+def test_a_chapter_15_code_moves_to_the_puerperium(make, context):
+    note = "Severe pre-eclampsia, 8 days postpartum; BP 168/104."
+    cands = [make("O14.10", "Severe pre-eclampsia", note, score=0.9), make("Z3A.39", "8 days", note, score=0.7)]
+    out = apply_guidelines(cands, context("inpatient", text=note))
+    assert "O14.15" in codes(out)
+    assert "Z3A.39" not in codes(out)  # weeks of gestation date a pregnancy that has ended
+
+
+def test_a_past_or_planned_postpartum_word_is_no_puerperium(make, context):
+    note = "IUP at 24w0d. History of postpartum hemorrhage. Will discuss contraception in the postpartum period."
+    cands = [make("J45.20", "asthma", note + " asthma"), make("Z3A.24", "24w0d", note)]
+    out = apply_guidelines(cands, context(text=note + " asthma"))
+    assert "O99.512" in codes(out) and "O99.53" not in codes(out)
+
+
+def test_at_delivery_a_code_without_a_childbirth_form_takes_the_trimester(make, context):
+    note = "IUP at 40w3d. Suspected Triple I. Delivered a viable female infant, Apgars 7 and 9."
+    cands = [make("O41.1290", "Triple I", note), _weeks(make, note, "Z3A.40", "40w3d")]
+    out = apply_guidelines(cands, context("inpatient", text=note))
+    assert "O41.1230" in codes(out) and "O41.1290" not in codes(out)

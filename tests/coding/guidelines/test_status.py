@@ -681,3 +681,38 @@ def test_a_long_denial_list_still_denies_home_oxygen(store):
         "home oxygen use or CPAP."
     )
     assert "Z99.81" not in found(store, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("HPI: lung cancer, s/p SRS to 2 brain lesions 01/2025.", "s/p SRS"),
+        ("Onc hx: s/p L lumpectomy + SLNB, adjuvant RT to L breast, then letrozole.", "adjuvant RT"),
+        ("History of whole-brain radiation in 2019.", "History of whole-brain radiation"),
+    ],
+)
+def test_past_radiation_by_its_kind_gives_z92_3(store, text, evidence):
+    codes = found(store, text)
+    assert "Z92.3" in codes
+    assert evidence in codes["Z92.3"].evidence[0].text
+
+
+def test_right_written_rt_is_no_radiation(store):
+    assert "Z92.3" not in found(store, "s/p RT TKA in 2020, doing well.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plan: SCDs, enoxaparin per the VTE protocol, ambulate.",
+        "Meds: enoxaparin 40 mg SC daily while admitted.",
+        "Lovenox for DVT prophylaxis until discharge.",
+    ],
+)
+def test_anticoagulant_for_clot_prevention_in_hospital_is_not_long_term(store, text):
+    assert "Z79.01" not in found(store, text, setting="inpatient")
+
+
+def test_anticoagulant_for_a_clot_or_af_stays_long_term(store):
+    assert "Z79.01" in found(store, "Meds: apixaban 5 mg BID (atrial fibrillation); metoprolol 25 mg BID.")
+    assert "Z79.01" in found(store, "Meds: enoxaparin 1 mg/kg BID for her DVT.")
