@@ -256,15 +256,11 @@ class Reranker:
             for first, then in _CODE_FIRST.findall(str(s.get("rationale", ""))):
                 if first == s["code"] and then in by_code:
                     s["score"] = max(s["score"], by_code[then]["score"])
-        # held codes tie at the cap; the model's own score orders them (then the code, for a stable order)
-        model_score = {id(s): float(s["score"]) for s in suggestions}
         cap_held(suggestions)  # a code a guideline rule held for review stays below the threshold
         for s in suggestions:
             if is_set_aside(s) and s.get("system") == ICD:  # and one it set aside ranks behind those
                 s["score"] = round(float(s["score"]) * SET_ASIDE_FACTOR, 4)
-        result.get("suggestions", []).sort(
-            key=lambda s: (-float(s["score"]), -model_score.get(id(s), 0.0), s["system"], s["code"])
-        )
+        result.get("suggestions", []).sort(key=lambda s: (-float(s["score"]), s["system"], s["code"]))
         return result
 
 

@@ -124,3 +124,13 @@ def test_inpatient_wording_is_coded(engine, note, code, span):
     assert code in found, sorted(found)
     if span:
         assert any(e["text"] == span for e in found[code]["evidence"]), found[code]["evidence"]
+
+
+def test_kidney_involvement_beside_diabetic_ckd_is_that_ckd(engine):
+    found = coded(
+        engine,
+        "HPI: type 2 diabetes on metformin with kidney involvement.\nDischarge diagnoses:\n"
+        "1. Type 2 diabetes mellitus with diabetic CKD.\n2. Chronic kidney disease stage 3b.",
+        setting="inpatient",
+    )
+    assert {"E11.22", "N18.32"} <= set(found) and "E11.29" not in found, sorted(found)
