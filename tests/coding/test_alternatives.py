@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.coding.test_engine import engine, proposed  # noqa: F401  (the engine fixture)
+from tests.coding.test_engine import proposed
 
 ALTERNATIVE = "alternative"
 

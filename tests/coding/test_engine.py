@@ -9,13 +9,6 @@ from hypothesis import strategies as st
 SAMPLE = Path(__file__).resolve().parents[2] / "cac" / "samples" / "progress_note.txt"
 
 
-@pytest.fixture(scope="module")
-def engine(store):
-    from cac.coding import Engine
-
-    return Engine(store=store)
-
-
 def proposed(result, system="ICD-10-CM"):
     return {s["code"] for s in result["suggestions"] if s["system"] == system and s["score"] >= result["threshold"]}
 

@@ -3,19 +3,7 @@ that must be reported (with their evidence) and words that must give no code."""
 
 import pytest
 
-
-@pytest.fixture(scope="module")
-def engine(store):
-    from cac.coding import Engine
-
-    return Engine(store=store)
-
-
-def coded(engine, text, setting="outpatient"):
-    result = engine.suggest(text, setting=setting)
-    return {
-        s["code"]: s for s in result["suggestions"] if s["system"] == "ICD-10-CM" and s["score"] >= result["threshold"]
-    }
+from tests.coding.helpers import coded
 
 
 @pytest.mark.parametrize(

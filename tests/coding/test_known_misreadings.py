@@ -5,19 +5,7 @@ Reflexes exam heading."""
 
 import pytest
 
-
-@pytest.fixture(scope="module")
-def engine(store):
-    from cac.coding import Engine
-
-    return Engine(store=store)
-
-
-def coded(engine, text):
-    result = engine.suggest(text, setting="outpatient")
-    return {
-        s["code"]: s for s in result["suggestions"] if s["system"] == "ICD-10-CM" and s["score"] >= result["threshold"]
-    }
+from tests.coding.helpers import coded
 
 
 @pytest.mark.parametrize(

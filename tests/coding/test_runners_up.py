@@ -4,7 +4,7 @@ the mention are in their titles; never for a negated, hypothetical or family-onl
 from __future__ import annotations
 
 from cac.coding.runners_up import RUNNER_UP, is_runner_up
-from tests.coding.test_engine import engine, proposed  # noqa: F401  (the engine fixture)
+from tests.coding.test_engine import proposed
 
 
 def runners_up(result):
