@@ -269,6 +269,8 @@ class MentionFinder:
                 label, trigger = _section_default(section, text, lo, hi, hits, label, trigger, mtype)
             elif label == "negated" and section in PAST_SECTIONS and trigger and trigger.text.lower() in RESOLVED:
                 label = "historical"  # "Iron deficiency anemia 2015 (resolved)" in a past history list
+            if label in ("present", "historical") and text.startswith("?", m.end):
+                label = "possible"  # the writer queries it: "CKD? (Cr 1.0 in Jan)"
             mentions.append(
                 Mention(m.start, m.end, text[m.start : m.end], mtype, label, trigger, section, list(m.candidates))
             )

@@ -122,3 +122,26 @@ def test_kidney_involvement_beside_diabetic_ckd_is_that_ckd(engine):
         setting="inpatient",
     )
     assert {"E11.22", "N18.32"} <= set(found) and "E11.29" not in found, sorted(found)
+
+
+def test_a_queried_condition_is_possible(engine):
+    found = coded(engine, "PMH:\n  - Type 2 DM\n  - HTN\n  - CKD? (Cr 1.0 in Jan - normal)\nA/P: HHS.\n", "emergency")
+    assert "E11.00" in found and not any(c.startswith(("N18", "E11.22", "I12")) for c in found), sorted(found)
+
+
+def test_adhd_in_the_past_history_is_a_chronic_condition_with_its_type(engine):
+    found = coded(engine, "PMH: asthma; ADHD combined presentation, on meds.\nA/P:\n1. ADHD - stable on Focalin XR.\n")
+    assert "F90.2" in found and "F90.9" not in found, sorted(found)
+
+
+def test_an_inpatient_uncertain_specific_code_replaces_the_vague_one(engine):
+    found = coded(engine, "DISCHARGE DIAGNOSES:\n1. Acute kidney injury, likely acute tubular necrosis.\n", "inpatient")
+    assert "N17.0" in found and "N17.9" not in found, sorted(found)
+
+
+def test_parkinson_disease_with_dyskinesia_holds_its_dyskinesia(engine):
+    found = coded(
+        engine,
+        "Exam: hypomimia, hypophonia.\nA/P: Parkinson disease with motor fluctuations and peak-dose dyskinesia.",
+    )
+    assert "G20.B2" in found and "G24.9" not in found and "H50.53" not in found, sorted(found)

@@ -583,12 +583,14 @@ def _near(a: list[Span], b: list[Span], text: str, gap: int = 40) -> bool:
 _CODED_AS_CURRENT = frozenset({"present", "historical"})
 
 
-def _same_footing(specific: Candidate, vague: Candidate) -> bool:
+def _same_footing(specific: Candidate, vague: Candidate, inpatient: bool = False) -> bool:
     """Two codes of one condition coded on the same footing: the same assertion; one current and one from the past
     history that a guideline rule kept as a current disease code ("PMH: CKD" and "CKD stage 3b" in the plan are one
     condition: N18.9 gives way to N18.32), either way round; or a current specific code beside an uncertain vague one
     ("possible anxiety" and "generalized anxiety disorder")."""
     a, b = specific.assertion, vague.assertion
+    if inpatient:  # an uncertain diagnosis of an inpatient record is coded as established (Section II.H, III.C)
+        a, b = ("present" if a == "possible" else a), ("present" if b == "possible" else b)
     return a == b or {a, b} <= _CODED_AS_CURRENT or (a == "present" and b == "possible")
 
 
@@ -745,7 +747,7 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
                 or (o.code[:3] == cand.code[:3] and _less_unspecified(o, cand) and _same_condition(o, cand))
                 or _same_malignancy(o, cand)
             )
-            and _same_footing(o, cand)
+            and _same_footing(o, cand, ctx.setting == "inpatient")
         ]
         if better:
             add_rationale(better[0], f"rule: unspecified {cand.code} dropped for the more specific {better[0].code}")
