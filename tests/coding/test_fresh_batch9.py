@@ -145,3 +145,21 @@ def test_parkinson_disease_with_dyskinesia_holds_its_dyskinesia(engine):
         "Exam: hypomimia, hypophonia.\nA/P: Parkinson disease with motor fluctuations and peak-dose dyskinesia.",
     )
     assert "G20.B2" in found and "G24.9" not in found and "H50.53" not in found, sorted(found)
+
+
+@pytest.mark.parametrize(
+    ("note", "setting", "code", "gone"),
+    [
+        (
+            "ESTIMATED BLOOD LOSS: Minimal.\nPOSTOPERATIVE DIAGNOSIS: Adenocarcinoma of the sigmoid colon.",
+            "outpatient",
+            "C18.7",
+            "R58",
+        ),
+        ("A/P: 5. Secondhand smoke exposure - counseled father.", "outpatient", "Z77.22", "T75.89XA"),
+        ("ED dx: Colles fracture of the left wrist after fall; left wrist pain.", "emergency", "S52.532A", "M25.532"),
+    ],
+)
+def test_a_field_or_a_part_of_the_condition_is_no_code(engine, note, setting, code, gone):
+    found = coded(engine, note, setting)
+    assert code in found and gone not in found, sorted(found)
