@@ -42,7 +42,10 @@ _WITHOUT = re.compile(r"^without\s+(?:mention\s+of\s+)?", re.IGNORECASE)
 
 @lru_cache(maxsize=65536)
 def walk_stem(word: str) -> str:
-    """``stem`` with the noun and adjective forms of a condition brought together (hypoxic, hypoxia -> hypox)."""
+    """``stem`` with the noun and adjective forms of a condition brought together (hypoxic, hypoxia -> hypox), and
+    the plural of an -ia noun with its singular (dyskinesias, dyskinesia -> dyskin)."""
+    if word.endswith("ias") and len(word) > 5:
+        word = word[:-1]
     for ending in _FORM_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
             return stem(word[: -len(ending)])

@@ -163,3 +163,11 @@ def test_parkinson_disease_with_dyskinesia_holds_its_dyskinesia(engine):
 def test_a_field_or_a_part_of_the_condition_is_no_code(engine, note, setting, code, gone):
     found = coded(engine, note, setting)
     assert code in found and gone not in found, sorted(found)
+
+
+def test_the_plural_of_an_ia_noun_meets_the_index(engine):
+    """ "dyskinesias" reaches "with dyskinesia"; "myalgias" of a pneumonia is integral to it."""
+    found = coded(engine, "A/P: Parkinson disease with motor fluctuations and peak-dose dyskinesias.")
+    assert "G20.B2" in found, sorted(found)
+    found = coded(engine, "ROS: + chills, myalgias.\nAssessment: community-acquired pneumonia.", "emergency")
+    assert "J18.9" in found and not any(c.startswith("M79.1") for c in found), sorted(found)
