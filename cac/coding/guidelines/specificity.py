@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cac.codesets import CodeEntry
 from cac.coding.guidelines.common import (
@@ -758,15 +759,10 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
     return out
 
 
-def _vague_codes() -> list[tuple[CodeSpec, list[CodeSpec]]]:
+@lru_cache(maxsize=1)
+def _vague_codes() -> tuple[tuple[CodeSpec, list[CodeSpec]], ...]:
     """``resources/vague_codes.tsv``: a vague code and the codes of other categories that name its condition."""
-    memo = _VAGUE_MEMO
-    if not memo:
-        memo.extend((CodeSpec(row[0]), specs(row[1])) for row in load_tsv("vague_codes.tsv"))
-    return memo
-
-
-_VAGUE_MEMO: list[tuple[CodeSpec, list[CodeSpec]]] = []
+    return tuple((CodeSpec(row[0]), specs(row[1])) for row in load_tsv("vague_codes.tsv"))
 
 
 def _drop_vague_across(cands: list[Candidate]) -> list[Candidate]:
