@@ -13,3 +13,9 @@ def reported(result: dict[str, Any], system: str = "ICD-10-CM") -> dict[str, dic
 def coded(engine: Any, text: str, setting: str = "outpatient") -> dict[str, dict[str, Any]]:
     """The ICD-10-CM codes ``engine`` reports for ``text``, by code."""
     return reported(engine.suggest(text, setting=setting))
+
+
+def spans(text: str, suggestion: dict[str, Any]) -> list[str]:
+    """The evidence texts of a suggestion, each checked to slice the note at its offsets."""
+    assert all(text[e["start"] : e["end"]] == e["text"] for e in suggestion["evidence"])
+    return [e["text"] for e in suggestion["evidence"]]

@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.coding.helpers import reported
-
-
-def spans(text: str, suggestion: dict) -> list[str]:
-    assert all(text[e["start"] : e["end"]] == e["text"] for e in suggestion["evidence"])
-    return [e["text"] for e in suggestion["evidence"]]
+from tests.coding.helpers import reported, spans
 
 
 def test_everyday_words_are_not_typos_of_conditions(engine, imported):

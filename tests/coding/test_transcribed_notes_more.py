@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.coding.helpers import reported
-
-
-def spans(text: str, suggestion: dict) -> list[str]:
-    assert all(text[e["start"] : e["end"]] == e["text"] for e in suggestion["evidence"])
-    return [e["text"] for e in suggestion["evidence"]]
+from tests.coding.helpers import reported, spans
 
 
 def mention(result: dict, text: str) -> dict:
