@@ -456,7 +456,10 @@ def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any
     """Where a mention's index modifiers may come from: its own sentence and clause, up to the neighbouring
     coded mentions ("Acute on chronic diastolic heart failure", "Sepsis due to E. coli", "OA of both knees"),
     at most WALK_WINDOW characters either side; the words of other mentions are theirs, not this one's."""
-    key = (id(mention), id(neighbours))
+    if note.window_neighbours is not neighbours:  # the memo holds for one list of neighbours
+        note.windows.clear()
+        note.window_neighbours = neighbours
+    key = (mention.start, mention.end)  # the window depends on the span alone: a same-span mention never moves it
     memo = note.windows.get(key)
     if memo is None:
         memo = note.windows[key] = _modifier_window_uncached(note, mention, neighbours)
@@ -525,6 +528,7 @@ class _ExpandedText:
         self.sentences = list(sentences or [])
         # _modifier_window of each mention, asked by the index walk and again by the tabular refinement
         self.windows: dict[tuple[int, int], tuple[int, int]] = {}
+        self.window_neighbours: Sequence[Any] | None = None  # the mentions ``windows`` was computed against
         self.implied: frozenset[str] = frozenset()  # index words the whole note implies (a newborn's record)
         self._expansions = sorted(
             ((a.start, a.end, a.expansion) for a in expansions if getattr(a, "expansion", None)), key=lambda e: e[0]
