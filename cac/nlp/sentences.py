@@ -54,17 +54,30 @@ _JOINERS = frozenset(
 WRAP_MIN_LINE = 40
 
 
+# Words no sentence ends with: a line ending in one goes on in the next, whatever case that starts with
+# ("had a left MCA infarction in / December, with residual ...").
+_OPEN_ENDED = frozenset(
+    ["of", "with", "without", "to", "for", "the", "a", "an", "in", "on", "and", "or", "but", "from"]
+)
+# The start of a heading line ("PAST MEDICAL HISTORY:", "Plan:"), which no wrapped sentence goes on into.
+_HEADING_START = re.compile(r"[A-Za-z][A-Za-z /&()-]{0,40}:")
+
+
 def _is_wrap(text: str, brk: int, nxt: int) -> bool:
     """Whether the line break at brk only wraps prose: the next line starts in lower case and this line ends
-    with a comma or a joining word, or is a long line ending in a lower-case word."""
+    with a comma or a joining word, or is a long line ending in a lower-case word; or this line ends in a word no
+    sentence ends with and the next line is no heading."""
     while nxt < len(text) and text[nxt] in " \t":  # an indented continuation line wraps too
         nxt += 1
-    if nxt >= len(text) or not text[nxt].islower():
+    if nxt >= len(text) or not text[nxt].isalnum():
         return False
     line_start = text.rfind("\n", 0, brk) + 1
     line = text[line_start:brk].rstrip()
     if not line:
         return False
+    if not text[nxt].islower():
+        last_word = line.rsplit(None, 1)[-1]
+        return last_word in _OPEN_ENDED and not _HEADING_START.match(text, nxt)
     if line.endswith(","):
         return True
     last = line.rsplit(None, 1)[-1]
@@ -72,6 +85,11 @@ def _is_wrap(text: str, brk: int, nxt: int) -> bool:
     return last.lower() in _JOINERS or (
         len(line) >= WRAP_MIN_LINE and last.isalpha() and (last.islower() or (last.isupper() and len(last) <= 5))
     )
+
+
+def line_wraps(text: str, brk: int) -> bool:
+    """Whether the line break at ``text[brk]`` only wraps a sentence that goes on in the next line."""
+    return _is_wrap(text, brk, brk + 1)
 
 
 def sentence_starts(text: str, sections: list[Section] | None = None) -> list[int]:

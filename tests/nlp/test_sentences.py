@@ -62,3 +62,10 @@ def test_indented_continuation_after_a_long_line_is_joined() -> None:
         "# Troponin mildly up, no chest pain - likely demand ischemia; ACS\n  not suspected.",
         "Trend once more.",
     ]
+
+
+def test_a_line_ending_in_a_preposition_goes_on_into_a_capitalised_line() -> None:
+    out = sents("He had a left MCA infarction in\nDecember, with residual right hemiparesis.\nPlan: PT")
+    assert out[0] == "He had a left MCA infarction in\nDecember, with residual right hemiparesis."
+    # a heading after such a line still starts its own sentence
+    assert sents("Seen for follow up of\nASSESSMENT: gout") == ["Seen for follow up of", "ASSESSMENT:", "gout"]

@@ -39,6 +39,7 @@ from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.patterns import denied_before
 from cac.coding.guidelines.specificity import adjacent_side, sided_child
 from cac.coding.types import Candidate, Span
+from cac.nlp.sentences import line_wraps
 
 
 def _config() -> dict[str, Any]:
@@ -1078,6 +1079,16 @@ def stroke_scale(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidat
 
 # Where a sentence ends, for the stroke and its deficit: a full stop before a space, or a line break.
 _SENTENCE_END = re.compile(r"\.(?:\s|$)|\n")
+
+
+def _sentence_end(text: str, start: int, end: int | None = None) -> re.Match[str] | None:
+    """The first full stop or line break in text[start:end] that ends a sentence (a wrapped line goes on)."""
+    for m in _SENTENCE_END.finditer(text, start, len(text) if end is None else end):
+        if m.group() != "\n" or not line_wraps(text, m.start()):
+            return m
+    return None
+
+
 _SEQUELA_LABELS = frozenset({"present", "historical"})
 
 
@@ -1096,11 +1107,14 @@ def stroke_sequelae(cands: list[Candidate], ctx: GuidelineContext) -> list[Candi
     for stroke in strokes:
         kind = _stroke_kind(stroke.code, cfg) or "3"
         found = 0
+        # once one deficit shows the stroke old, a deficit tied to it elsewhere remains from it too ("dysphagia
+        # following left MCA stroke" in the impression of a note whose history gives the stroke's date)
+        residual = [d for d in cands if _deficit_row(d, rows) and _tied_spans(stroke, d, text, cfg, known_old=False)]
         for deficit in cands:
-            row = lookup_spec(rows, deficit.code) if deficit.system == ICD else None
-            if row is None or deficit.assertion not in _SEQUELA_LABELS:
+            row = _deficit_row(deficit, rows)
+            if row is None:
                 continue
-            spans = [s for s in deficit.evidence if _sequela_of(stroke, s, text, cfg)]
+            spans = _tied_spans(stroke, deficit, text, cfg, known_old=bool(residual))
             if not spans:
                 continue
             new = _sequela_code(stroke, deficit, spans, kind, row, ctx)
@@ -1121,6 +1135,19 @@ def stroke_sequelae(cands: list[Candidate], ctx: GuidelineContext) -> list[Candi
     return [c for c in cands if id(c) not in drop] + added
 
 
+def _deficit_row(deficit: Candidate, rows: list[tuple[CodeSpec, dict[str, Any]]]) -> dict[str, Any] | None:
+    """The ``deficits`` row of a current or historical deficit code, None for any other candidate."""
+    if deficit.system != ICD or deficit.assertion not in _SEQUELA_LABELS:
+        return None
+    row: dict[str, Any] | None = lookup_spec(rows, deficit.code)
+    return row
+
+
+def _tied_spans(stroke: Candidate, deficit: Candidate, text: str, cfg: dict[str, Any], known_old: bool) -> list[Span]:
+    """The deficit's evidence spans that remain from the stroke (``_sequela_of``)."""
+    return [s for s in deficit.evidence if _sequela_of(stroke, s, text, cfg, known_old)]
+
+
 def _stroke_kind(code: str, cfg: dict[str, Any]) -> str | None:
     """The 4th character of I69 for a stroke code (I63 -> "3"), None for any other code."""
     kind: str | None = lookup_spec([(CodeSpec(str(k)), str(v)) for k, v in cfg["strokes"].items()], code)
@@ -1134,23 +1161,24 @@ def _old_stroke(stroke: Candidate, span: Span, text: str, cfg: dict[str, Any]) -
     return past_word_at(text, span, {w.lower() for w in cfg["past_words"]}) is not None
 
 
-def _sequela_of(stroke: Candidate, deficit: Span, text: str, cfg: dict[str, Any]) -> bool:
+def _sequela_of(stroke: Candidate, deficit: Span, text: str, cfg: dict[str, Any], known_old: bool = False) -> bool:
     """The deficit at ``deficit`` remains from the stroke: one sentence, tied by a link word between them, the
-    stroke old or the deficit called residual, and nothing saying the deficit is new or that none remained."""
+    stroke old or the deficit called residual (or ``known_old``: another deficit showed it), and nothing saying the
+    deficit is new or that none remained."""
     for s in stroke.evidence:
         lo, hi = (s, deficit) if s.start <= deficit.start else (deficit, s)
         between = text[lo.end : hi.start]
-        if hi.start - lo.end > cfg["reach"] or lo.end > hi.start or _SENTENCE_END.search(between):
+        if hi.start - lo.end > cfg["reach"] or lo.end > hi.start or _sentence_end(text, lo.end, hi.start):
             continue
         if not re.search(cfg["link"], between, re.IGNORECASE) or re.search(cfg["new_deficit"], between, re.I):
             continue
-        clause_end = _SENTENCE_END.search(text, hi.end)
+        clause_end = _sentence_end(text, hi.end)
         after = text[hi.end : clause_end.start() if clause_end else len(text)]
         if re.search(cfg["no_residual"], f"{between} {after}", re.IGNORECASE):
             continue
         line_start = max(text.rfind("\n", 0, deficit.start), text.rfind(". ", 0, deficit.start)) + 1
         residual = re.search(cfg["residual"], text[max(line_start, deficit.start - 40) : deficit.start] + between, re.I)
-        if residual or _old_stroke(stroke, s, text, cfg):
+        if known_old or residual or _old_stroke(stroke, s, text, cfg):
             return True
     return False
 
@@ -1183,7 +1211,7 @@ def _unspecified_sequela(
     """An old stroke "with residual deficits" that names no coded deficit -> I69.x0; how many codes were added."""
     text = ctx.text or ""
     for s in stroke.evidence:
-        end = _SENTENCE_END.search(text, s.end)
+        end = _sentence_end(text, s.end)
         after = text[s.end : min(end.start() if end else len(text), s.end + 60)]
         if not re.search(cfg["unspecified"], after, re.IGNORECASE) or re.search(cfg["no_residual"], after, re.I):
             continue
