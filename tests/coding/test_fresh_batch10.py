@@ -20,3 +20,64 @@ def test_a_stroke_dated_on_a_wrapped_line_keeps_its_residual_deficits(engine: An
     assert {"I69.351", "I69.320", "I69.391"} <= set(codes)
     assert not any(c.startswith(("I63", "G81", "R47")) for c in codes)
     assert "dysphagia" in " ".join(spans(text, codes["I69.391"]))
+
+
+def test_nph_beside_fasting_sugars_is_insulin_not_hydrocephalus(engine: Any) -> None:
+    text = (
+        "Prenatal visit at 31 weeks.\n"
+        "FSBG log: fastings 84-92 on NPH.\n"
+        "Assessment: GDM A2 on NPH 12 u qHS, good control.\n"
+    )
+    codes = coded(engine, text)
+    assert not any(c.startswith(("G91", "O99.35")) for c in codes)
+
+
+def test_af_in_an_infant_exam_is_the_anterior_fontanelle(engine: Any) -> None:
+    text = (
+        "ED note. 4-month-old with cough.\n"
+        "Exam: HEENT: AF soft, slightly sunken; dry mucosa. TMs clear.\n"
+        "HEENT: AF open/soft/flat.\n"
+        "Assessment: RSV bronchiolitis.\n"
+    )
+    codes = coded(engine, text, setting="emergency")
+    assert "J21.0" in codes
+    assert not any(c.startswith("I48") for c in codes)
+
+
+def test_af_on_anticoagulation_is_still_atrial_fibrillation(engine: Any) -> None:
+    codes = coded(engine, "Assessment: paroxysmal AF on apixaban, rate controlled.\n")
+    assert "I48.0" in codes
+
+
+def test_carotid_stenosis_by_side_in_words_and_abbreviation(engine: Any) -> None:
+    assert "I65.22" in coded(
+        engine, "Preoperative diagnosis: Symptomatic left internal carotid artery stenosis, 80%.\n"
+    )
+    assert "I65.21" in coded(engine, "Problem list:\n- R ICA stenosis 50-69% on duplex, asymptomatic\n")
+    assert "I77.1" not in coded(engine, "Assessment: bilateral carotid artery stenosis.\n")
+
+
+def test_alcohol_intoxication_is_the_use_disorder_not_a_poisoning(engine: Any) -> None:
+    codes = coded(engine, "Assessment:\n1. Acute alcohol intoxication with alcohol dependence.\n", setting="emergency")
+    assert any(c.startswith("F10.22") for c in codes)
+    assert not any(c.startswith("T51") for c in codes)
+    assert any(
+        c.startswith("T42.4X2") for c in coded(engine, "Assessment: intentional lorazepam overdose.\n", "emergency")
+    )
+
+
+def test_an_overdose_in_a_past_year_is_no_current_poisoning(engine: Any) -> None:
+    text = (
+        "HPI: Third depressive episode. In 2017 he took an overdose of amitriptyline with the intent to die.\n"
+        "Assessment: Major depressive disorder, recurrent, moderate.\n"
+    )
+    codes = coded(engine, text)
+    assert "F33.1" in codes
+    assert not any(c.startswith("T43") for c in codes)
+
+
+def test_an_intentional_drug_ingestion_is_a_poisoning_with_its_intent(engine: Any) -> None:
+    codes = coded(
+        engine, "Assessment:\n1. Intentional alprazolam ingestion - somnolent, protecting airway.\n", "emergency"
+    )
+    assert "T42.4X2A" in codes
