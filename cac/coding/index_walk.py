@@ -43,9 +43,12 @@ _WITHOUT = re.compile(r"^without\s+(?:mention\s+of\s+)?", re.IGNORECASE)
 @lru_cache(maxsize=65536)
 def walk_stem(word: str) -> str:
     """``stem`` with the noun and adjective forms of a condition brought together (hypoxic, hypoxia -> hypox), and
-    the plural of an -ia noun with its singular (dyskinesias, dyskinesia -> dyskin)."""
+    the plural of an -ia noun with its singular (dyskinesias, dyskinesia -> dyskin), and a Greek plural in -mata with
+    its singular in -ma (leiomyomata -> leiomyoma)."""
     if word.endswith("ias") and len(word) > 5:
         word = word[:-1]
+    elif word.endswith("omata") and len(word) > 7:
+        word = word[:-2]
     for ending in _FORM_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
             return stem(word[: -len(ending)])

@@ -81,3 +81,20 @@ def test_an_intentional_drug_ingestion_is_a_poisoning_with_its_intent(engine: An
         engine, "Assessment:\n1. Intentional alprazolam ingestion - somnolent, protecting airway.\n", "emergency"
     )
     assert "T42.4X2A" in codes
+
+
+def test_eye_abbreviations_and_combined_cataract(engine: Any) -> None:
+    assert "H40.1132" in coded(engine, "Assessment/Plan:\n1. POAG OU, moderate stage - IOP at target.\n")
+    assert "H25.811" in coded(engine, "Assessment/Plan:\n1. Combined age-related cataract OD (nuclear + cortical).\n")
+    assert any(c.startswith("H35.32") for c in coded(engine, "Assessment: Exudative AMD OS with active CNV.\n"))
+
+
+def test_an_unspecified_code_stays_beside_a_different_condition_of_its_category(engine: Any) -> None:
+    codes = coded(engine, "Impression:\n1. Dysmenorrhea and deep dyspareunia, rule out endometriosis.\n")
+    assert {"N94.6", "N94.12"} <= set(codes)
+    assert "N80.9" not in codes  # "rule out" is not coded outside the hospital
+
+
+def test_fibroid_words_and_history_of_cervical_dysplasia(engine: Any) -> None:
+    assert "D25.9" in coded(engine, "Impression:\n1. Uterine leiomyomata, symptomatic.\n")
+    assert "Z87.410" in coded(engine, "Impression:\n1. History of CIN 2, status post LEEP.\n")

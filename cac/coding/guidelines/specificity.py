@@ -636,6 +636,18 @@ def _less_unspecified(specific: Candidate, vague: Candidate) -> bool:
     return len(_UNSPECIFIED.findall(specific.title)) < len(_UNSPECIFIED.findall(vague.title))
 
 
+def _shares_a_word(vague_title: str, other_titles: str) -> bool:
+    """Whether the condition the vague title names is named in the others, a word stem at least: a category of
+    several conditions (N94) keeps "Dysmenorrhea, unspecified" beside "Deep dyspareunia"; "Hyperlipidemia" meets
+    "lipidemias"."""
+    others = {w.removesuffix("s") for w in _words(other_titles)}
+    for word in _words(vague_title):
+        word = word.removesuffix("s")
+        if any(word[:6] == o[:6] or (len(o) > 4 and o in word) or (len(word) > 4 and word in o) for o in others):
+            return True
+    return False
+
+
 def _same_condition(a: Candidate, b: Candidate) -> bool:
     """Two codes of one category whose evidence names the same condition ("migraine" and "migraine ..."), or whose
     titles do: every word of the vaguer title ``b`` stands in ``a``'s ("Unspecified atrial fibrillation" and
@@ -744,6 +756,7 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
                 (
                     bare(o.code).startswith(bare(parent))
                     and (residual or not _UNSPECIFIED.search(o.title) or len(bare(o.code)) > len(bare(cand.code)))
+                    and _shares_a_word(cand.title, f"{o.title} {parent_entry.title if parent_entry else ''}")
                 )
                 or (o.code[:3] == cand.code[:3] and _less_unspecified(o, cand) and _same_condition(o, cand))
                 or _same_malignancy(o, cand)
