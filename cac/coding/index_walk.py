@@ -561,17 +561,19 @@ class TabularRefiner:
     def __init__(self, store: CodeSetStore, system: str) -> None:
         self.store = store
         self.system = system
-        self._pools: dict[str, list[tuple[str, frozenset[str], int]]] = {}
+        self._pools: dict[str, list[tuple[str, frozenset[str], int, frozenset[str]]]] = {}
 
-    def _pool(self, scope: str) -> list[tuple[str, frozenset[str], int]]:
-        """The billable codes of a category with their title words and how often their titles say "unspecified"."""
+    def _pool(self, scope: str) -> list[tuple[str, frozenset[str], int, frozenset[str]]]:
+        """The billable codes of a category with their title words, how often their titles say "unspecified", and
+        the words they say are absent ("without crisis")."""
         pool = self._pools.get(scope)
         if pool is None:
             codes = self.store.billable_descendants(self.system, scope, limit=_MAX_POOL + 1)
             pool = []
             for code in codes if len(codes) <= _MAX_POOL else []:
                 title = self.store.title(self.system, code) or ""
-                pool.append((code, tabular_key(title), len(_UNSPECIFIED.findall(title))))
+                absent = frozenset(w.lstrip("~") for m in _WITHOUT_TAIL.finditer(title) for w in term_key(m.group()))
+                pool.append((code, tabular_key(title), len(_UNSPECIFIED.findall(title)), absent))
             self._pools[scope] = pool
         return pool
 
@@ -587,9 +589,11 @@ class TabularRefiner:
         base = tabular_key(title)
         vague = _UNSPECIFIED.findall(title)
         ranked: list[tuple[int, int, str, frozenset[str]]] = []
-        for candidate, key, candidate_vague in self._pool(code.split(".")[0]):
+        for candidate, key, candidate_vague, absent in self._pool(code.split(".")[0]):
             if candidate_vague >= len(vague) and (billable or candidate_vague):
                 continue  # no more specified than the code itself ("Unspecified malignant neoplasm of skin")
+            if absent & base:
+                continue  # the title denies what the code states ("Hb-SS disease with crisis": not "without crisis")
             added = key - base
             if candidate != code and added and not added & _UNSTATED and added <= context:
                 ranked.append((len(added), len(base - key - _UNSTATED), candidate, added))

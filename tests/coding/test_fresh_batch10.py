@@ -98,3 +98,28 @@ def test_an_unspecified_code_stays_beside_a_different_condition_of_its_category(
 def test_fibroid_words_and_history_of_cervical_dysplasia(engine: Any) -> None:
     assert "D25.9" in coded(engine, "Impression:\n1. Uterine leiomyomata, symptomatic.\n")
     assert "Z87.410" in coded(engine, "Impression:\n1. History of CIN 2, status post LEEP.\n")
+
+
+def test_hb_ss_crisis_keeps_its_crisis_and_its_pain_is_integral(engine: Any) -> None:
+    text = "IMPRESSION:\n1. Hemoglobin SS disease with acute vaso-occlusive pain crisis.\n"
+    codes = coded(engine, text, setting="emergency")
+    assert "D57.00" in codes
+    assert "R52" not in codes and "D57.1" not in codes
+    assert "D57.00" in coded(engine, "Assessment: Sickle cell disease with pain crisis.\n", setting="emergency")
+
+
+def test_prescribed_opioids_for_pain_are_drug_therapy_not_a_use_disorder(engine: Any) -> None:
+    codes = coded(engine, "Impression:\n1. Sickle cell disease.\n2. Chronic opioid use for crisis pain, prescribed.\n")
+    assert "Z79.891" in codes
+    assert "F11.90" not in codes
+
+
+def test_withdrawal_hallucinations_and_wernicke_signs_are_integral(engine: Any) -> None:
+    text = (
+        "Exam: nystagmus on lateral gaze, truncal ataxia, confusion; visual hallucinations.\n"
+        "Assessment:\n1. Alcohol withdrawal with perceptual disturbance, severe alcohol use disorder.\n"
+        "2. Probable Wernicke encephalopathy - high-dose IV thiamine.\n"
+    )
+    codes = coded(engine, text, setting="inpatient")
+    assert {"F10.232", "E51.2"} <= set(codes)
+    assert not any(c.startswith(("R44", "H55", "R27", "R41.0")) for c in codes)
