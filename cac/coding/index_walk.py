@@ -113,6 +113,8 @@ def main_term_forms(term: str) -> set[str]:
 def _follow(finder: SeeFinder, reference: str) -> IndexRow | None:
     """The row a "see" reference names; "with cholecystitis" in it is the subterm "cholecystitis" under "with"
     (Cholecystitis > with > calculus > gallbladder: see Calculus, gallbladder, with cholecystitis)."""
+    if reference.startswith(_NEOPLASM_TABLE):
+        return None  # the Table of Neoplasms, not a main term ("Neoplasm, benign" is no "Neoplasm, benign lipomatous")
     target = finder.find(reference)
     if target is None and reference.endswith(_BY_SITE):  # "see Ulcer, pressure, by site": the sites are there
         target = finder.find(reference.removesuffix(_BY_SITE))
@@ -122,6 +124,7 @@ def _follow(finder: SeeFinder, reference: str) -> IndexRow | None:
 
 
 _BY_SITE = ", by site"
+_NEOPLASM_TABLE = "Neoplasm,"
 _WITH_STEP = re.compile(r",\s*with\s+")
 
 

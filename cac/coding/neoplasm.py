@@ -33,6 +33,19 @@ MALIGNANCY = re.compile(
 )
 IN_SITU_WORDS = re.compile(r"\bin situ\b|\bDCIS\b|\bCIS\b", re.IGNORECASE)
 SECONDARY = "Malignant Secondary"
+# A neoplasm (or a translated case report's "neoformation", "neoplasia": new growth) that the note calls neither
+# malignant nor benign takes the table's unspecified behaviour column (Neoplasm, by site, unspecified behavior);
+# "benign" in its clause the benign column. A lone "tumor" is left alone: in case reports it is mostly the lesion
+# whose histology (malignant or benign) the note names elsewhere.
+UNSPECIFIED = "Unspecified Behavior"
+BENIGN = "Benign"
+# the neoplasm word ends the mention or heads its "of" phrase ("colon neoplasia", "neoplasm of the bladder")
+UNSPECIFIED_NEOPLASM = re.compile(
+    r"\b(?:neoformations?|neoplasms?|neoplasias?|new growths?)(?:\s+(?:of|in)\b.*)?$", re.IGNORECASE
+)
+BENIGN_WORDS = re.compile(r"\bbenign\b", re.IGNORECASE)
+# a neoplasia the index codes under its own main term (Neoplasia, intraepithelial, cervix N87.9; endocrine E31.2-)
+_NOT_A_NEOPLASM = re.compile(r"\bintra-?epithelial\b|\bendocrine\b|(?-i:\b(?:CIN|VIN|VAIN|AIN|PIN)\b)", re.IGNORECASE)
 # "secondary" of a neoplasm ("secondary malignant neoplasm of brain", "secondaries in the liver"), not the
 # "secondary to" of a cause ("varices secondary to portal hypertension").
 SECONDARY_WORDS = re.compile(r"\bsecondar(?:y|ies)\b(?!\s+(?:to|due)\b)", re.IGNORECASE)
@@ -244,7 +257,8 @@ class NeoplasmTable:
 
 def neoplasm_column(named: str, clause: str) -> str | None:
     """The table column a mention asks for: a malignancy its primary (or in situ) code, a metastasis its secondary
-    code; None for any other mention."""
+    code; a neoplasm the note calls neither malignant nor benign ("colon neoplasia", "renal neoformation") its
+    unspecified behaviour code (benign when its clause says so); None for any other mention."""
     secondary = SECONDARY_WORDS.search(named)
     if secondary and _NEOPLASM_WORDS.search(named):  # "secondary malignant neoplasm of brain"
         at = clause.find(named)
@@ -254,4 +268,6 @@ def neoplasm_column(named: str, clause: str) -> str | None:
         return IN_SITU if IN_SITU_WORDS.search(clause) else PRIMARY
     if METASTASIS.search(named):
         return SECONDARY
+    if UNSPECIFIED_NEOPLASM.search(named.strip()) and not _NOT_A_NEOPLASM.search(clause):
+        return BENIGN if BENIGN_WORDS.search(clause) else UNSPECIFIED
     return None

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from cac.nlp import abbreviations as abbr
 from cac.nlp import assertion
 from cac.nlp.lexicon import read_rows
-from cac.nlp.matcher import DRUG, Match, TermIndex, find_matches, load_index
+from cac.nlp.matcher import DRUG, NOT_A_CONDITION, Match, TermIndex, find_matches, load_index
 from cac.nlp.normalise import STOPWORDS, content_words, lemma
 from cac.nlp.sections import find_sections, section_at
 from cac.nlp.sentences import sentence_starts
@@ -248,8 +248,8 @@ class MentionFinder:
         lex = assertion.lexicon()
         services = service_patterns()
         for m in matches:
-            if m.kind == DRUG or names_service(text, m.start, m.end, services):
-                continue  # a drug's name ("salicylic acid") or a service's holds no condition, nor do its words
+            if m.kind in (DRUG, NOT_A_CONDITION) or names_service(text, m.start, m.end, services):
+                continue  # a drug's name ("salicylic acid"), a service's or an organ system's holds no condition
             k = max(bisect.bisect_right(sent_starts, m.start) - 1, 0)
             lo, hi = sents[k] if sents else (0, len(text))
             if k not in hit_cache:

@@ -24,7 +24,7 @@ from cac.nlp.normalise import STOPWORDS, bag, content_words
 
 log = logging.getLogger(__name__)
 
-MATCHER_VERSION = "14"
+MATCHER_VERSION = "15"
 MAX_WORDS = 8
 MIN_TYPO_LEN = 6
 PROBLEM_SYSTEMS = ("ICD-10-CM",)
@@ -193,6 +193,9 @@ _DRUG_COLUMN = re.compile(
 )
 # The kind of a matched drug name: not a condition, not reported as a mention (``MentionFinder``).
 DRUG = "drug"
+# The kind of a synonyms.tsv phrase naming anatomy, a test or a technique ("central nervous system", "arterial
+# gas"): it takes its words from any shorter term inside it ("nervous" R45.0) and is not reported as a mention.
+NOT_A_CONDITION = "none"
 
 
 # One word naming a condition by its ending ("-emia", "-itis", "-osis"...) or as a condition.
@@ -374,7 +377,7 @@ class Match:
     end: int
     candidates: list[Candidate]
     words: int
-    kind: str | None = None  # "problem" | "procedure" when the lexicon says so, DRUG for a drug's name
+    kind: str | None = None  # "problem" | "procedure" as the lexicon says, DRUG, NOT_A_CONDITION
 
 
 MIN_WORDS_ACROSS_COMMA = 3

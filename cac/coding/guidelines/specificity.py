@@ -111,6 +111,9 @@ _HIDES = {
 }
 _COMPILED = {f: [(v, re.compile(p, re.IGNORECASE)) for v, p in vals] for f, vals in FACETS.items()}
 _UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
+# "Neoplasm of unspecified behavior of bladder" (D49.4) states its site: "unspecified" is its behaviour, no
+# detail a sibling could add
+_UNSPECIFIED_DETAIL = re.compile(r"\bunspecified\b(?! behavior)|\bNOS\b", re.IGNORECASE)
 _WITHOUT_MENTION = re.compile(r"\bwithout mention of\b", re.IGNORECASE)
 
 _SEQUELA = re.compile(r"\bsequela|\blate effect", re.IGNORECASE)
@@ -545,7 +548,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
         if entry is None:
             continue  # not a code of the active release
         if entry.billable:
-            better = respecify(cand, entry, ctx) if _UNSPECIFIED.search(entry.title) else None
+            better = respecify(cand, entry, ctx) if _UNSPECIFIED_DETAIL.search(entry.title) else None
             if better is None:
                 out.append(cand)
             else:
