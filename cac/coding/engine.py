@@ -24,6 +24,7 @@ from cac.coding.index_walk import (
     context_words,
     is_modifier_word,
     near_phrase,
+    phrase_words,
     side_words,
     written_and_index_words,
 )
@@ -33,6 +34,7 @@ from cac.coding.rank import CONCLUSION_SECTIONS, final_score
 from cac.coding.rerank import bundled as bundled_reranker
 from cac.coding.runners_up import RUNNER_UP_ASSERTIONS, RunnerUp, add_runners_up, denied_codes, runners_up_of
 from cac.coding.types import NOTE_TYPES, SETTINGS, Candidate, Span
+from cac.nlp.sections import header_names, normalise_header
 
 DEFAULT_THRESHOLD = 0.65
 # A mention proposes its best code, and others only when they score almost as well.
@@ -122,6 +124,7 @@ class Engine:
         # rule-based procedure coder, which reads approach, device, dose and the other axes from the text.
         problems = [m for m in _outermost(mentions) if m.type != "procedure"]
         expanded = _ExpandedText(text, doc._.abbreviation_expansions or [], doc._.sentence_offsets)
+        expanded.hedged_modifiers = setting == "inpatient" and note_type != "radiology_report"
         runners_up: list[RunnerUp] = []
         if newborn_record(text):
             # the newborn's own record: a coder reads its conditions under the index's "newborn" subterms
@@ -249,7 +252,7 @@ class Engine:
         # Only the mention's own abbreviations are read expanded: "in ED" must not make hypertension an emergency.
         window = f"{note.text[start : mention.start]} {named} {note.text[mention.end : end]}"
         written, with_synonyms = written_and_index_words(window)
-        with_synonyms |= note.implied
+        with_synonyms |= note.implied | _label_words(note.text, mention.start)
         named_words = context_words(named)
         phrase: frozenset[str] | None = None
         modifier = False
@@ -427,6 +430,15 @@ _WITH_BETWEEN = re.compile(
 )
 
 
+# A type or cause the note gives in a hedged apposition: "anemia, likely acute blood loss", "anemia, probably due to
+# blood loss" (read only where an uncertain diagnosis is coded as established).
+_HEDGED_BETWEEN = re.compile(
+    r",?\s+(?:likely|probabl[ey]|possibl[ey]|presum(?:ed|ably)|suspected|most\s+likely)\s+"
+    r"(?:(?:due\s+to|secondary\s+to|caused\s+by|from)\s+)?(?:[\w/-]+\s+){0,2}",
+    re.IGNORECASE,
+)
+
+
 # A list item's words before the next coded mention ("diverticulosis of colon, small internal hemorrhoids": "small"
 # is the hemorrhoids'), unless a connecting word makes them one phrase ("diabetes, type 2, with CKD").
 _CONNECTING = re.compile(r"\b(?:with|w/|without|due|secondary|caused|from|of|in|on|to|by|at)\b", re.IGNORECASE)
@@ -450,6 +462,24 @@ def _item_start(text: str, last_end: int, start: int) -> int:
     if comma < 0 or _CONNECTING.search(text, comma, start) or _ITEM_BREAK.search(text, last_end, comma):
         return last_end
     return comma + 1
+
+
+# A finding written under a label at the start of its line ("- Sigmoid colon: scattered diverticula", "Neck: mass"):
+# the label names the finding's site. Section headers ("Impression:", "PMH:") name no site.
+_LINE_LABEL = re.compile(r"[ \t]*(?:[-*\u2022]+|\d+[.)])?[ \t]*([A-Za-z][A-Za-z ,/&'-]{1,48}?)[ \t]*:[ \t]")
+
+
+def _label_words(text: str, offset: int) -> frozenset[str]:
+    """The index words of the label that begins the line of ``offset`` when the label is no section header."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    label = _LINE_LABEL.match(text, line_start, offset)
+    if label is None or label.end() > offset or len(label.group(1).split()) > 5:
+        return frozenset()
+    if normalise_header(label.group(1)) in header_names() or phrase_words()["not_site"] & set(
+        label.group(1).lower().replace(",", " ").split()
+    ):
+        return frozenset()
+    return context_words(label.group(1))
 
 
 def _modifier_window(note: _ExpandedText, mention: Any, neighbours: Sequence[Any]) -> tuple[int, int]:
@@ -476,7 +506,7 @@ def _modifier_window_uncached(note: _ExpandedText, mention: Any, neighbours: Seq
         if s_start <= mention.start < s_end:
             start, end = max(start, s_start), min(end, s_end)
             break
-    start, end = _neighbour_bounds(text, mention, neighbours, start, end)
+    start, end = _neighbour_bounds(text, mention, neighbours, start, end, note.hedged_modifiers)
     cut = [m.end() for m in _CLAUSE_END.finditer(text, start, mention.start)]
     cut += [m.end() for m in _CAUSE_AFTER.finditer(text, start, mention.start)]
     if cut:
@@ -487,7 +517,9 @@ def _modifier_window_uncached(note: _ExpandedText, mention: Any, neighbours: Seq
     return start, max(end, mention.end)
 
 
-def _neighbour_bounds(text: str, mention: Any, neighbours: Sequence[Any], start: int, end: int) -> tuple[int, int]:
+def _neighbour_bounds(
+    text: str, mention: Any, neighbours: Sequence[Any], start: int, end: int, hedged: bool = False
+) -> tuple[int, int]:
     """The window [start, end) cut at the list items of the neighbouring coded mentions (``_item_start``,
     ``_item_end``); the same window as asking every neighbour, without asking those that cannot move it:
 
@@ -511,7 +543,9 @@ def _neighbour_bounds(text: str, mention: Any, neighbours: Sequence[Any], start:
         elif other.start >= mention.end:
             if 0 <= first_comma < other.start:
                 continue
-            if not _WITH_BETWEEN.fullmatch(text, mention.end, other.start):
+            if not _WITH_BETWEEN.fullmatch(text, mention.end, other.start) and not (
+                hedged and _HEDGED_BETWEEN.fullmatch(text, mention.end, other.start)
+            ):
                 end = min(end, _item_end(text, mention.end, other.start))  # "calculus with hydronephrosis" (N13.2)
     if far_before is not None:
         start = max(start, _item_start(text, far_before.end, mention.start))
@@ -530,6 +564,9 @@ class _ExpandedText:
         self.windows: dict[tuple[int, int], tuple[int, int]] = {}
         self.window_neighbours: Sequence[Any] | None = None  # the mentions ``windows`` was computed against
         self.implied: frozenset[str] = frozenset()  # index words the whole note implies (a newborn's record)
+        # an inpatient record codes an uncertain diagnosis as established (Section II.H): "anemia, likely acute blood
+        # loss" names the anemia's type there; elsewhere the hedged words are no modifier of it
+        self.hedged_modifiers = False
         self._expansions = sorted(
             ((a.start, a.end, a.expansion) for a in expansions if getattr(a, "expansion", None)), key=lambda e: e[0]
         )

@@ -120,6 +120,9 @@ def _follow(finder: SeeFinder, reference: str) -> IndexRow | None:
         target = finder.find(reference.removesuffix(_BY_SITE))
     if target is None and ", with " in reference:
         target = finder.find(_WITH_STEP.sub(", with, ", reference))
+    parts = reference.split(", ")
+    if target is None and len(parts) >= 3:  # "see Diverticulosis, intestine, large": the index writes "large intestine"
+        target = finder.find(", ".join([*parts[:-2], f"{parts[-1]} {parts[-2]}"]))
     return target
 
 
@@ -156,11 +159,20 @@ class IndexTree:
         self.mains: dict[frozenset[str], list[tuple[int, str, str | None]]] = {}
         self.main_modifiers: dict[int, frozenset[str]] = {}  # a main term's nonessential modifiers
         self.coded: set[int] = set()  # the rows that carry a code
+        modifiers: dict[int, frozenset[str]] = {}  # a subterm's nonessential modifiers
         rows = list(store.index_rows("main"))
         for row in rows:
             term = row.term
             if row.code:
                 self.coded.add(row.id)
+            if (
+                row.parent_id is not None
+                and row.nonessential
+                and term_key(row.term)
+                and _ONE_WORD.fullmatch(row.nonessential)
+            ):
+                # one parenthetical word ("retention (ovary)"), not a list of the term's kinds ("(benign) (solitary)")
+                modifiers[row.id] = frozenset(walk_stem(w) for w in words(row.nonessential) if w not in STOPWORDS)
             if row.parent_id is None:
                 if row.nonessential:
                     self.main_modifiers[row.id] = frozenset(
@@ -234,6 +246,7 @@ class IndexTree:
                 self.main_refs[row.id] = (target.id, target.path.replace(" > ", ", "), target.code)
         for siblings in self.children.values():  # on a tie the term the index lists directly wins over a "see"
             siblings.sort(key=lambda child: child[4] in self.see_targets)
+        self.assumed_sites = _assumed_sites(self.children, modifiers)
         self.keys_by_word: dict[str, list[frozenset[str]]] = {}
         for key in self.mains:
             for w in key:
@@ -310,7 +323,11 @@ class IndexTree:
                         if gkey and not gconn and gkey <= context:
                             found.append((len(gkey) + len(gkey & direct), f"{child_term} {g_term}", g_code, g_id))
                 elif key and key <= context:
-                    found.append((len(key) + len(key & direct), child_term, child_code, child_id))
+                    # "Cyst, retention (ovary)": a subterm assuming a sibling site the note does not name loses a
+                    # tie to the site the note names ("retention cyst of the maxillary sinus": Cyst, sinus)
+                    sites = self.assumed_sites.get(child_id)
+                    unnamed = sites is not None and not any(site <= context for site in sites)
+                    found.append((len(key) + len(key & direct) - unnamed, child_term, child_code, child_id))
                 elif default_ok and key and _unstated_absence(key, context):
                     found.append((0, child_term, child_code, child_id))
             return found
@@ -340,6 +357,32 @@ class IndexTree:
                 return None
             return WalkResult(code, term, 0)
         return WalkResult(found, ", ".join([term, *path]), depth, matched)
+
+
+_ONE_WORD = re.compile(r"\(\s*[A-Za-z-]+\s*\)")
+
+
+def _assumed_sites(
+    children: dict[int, list[tuple[frozenset[str], bool, str, str | None, int]]], modifiers: dict[int, frozenset[str]]
+) -> dict[int, list[frozenset[str]]]:
+    """The subterms whose one-word nonessential modifier names a sibling subterm of the same category ("Cyst,
+    retention (ovary)" N83.29 beside "Cyst, ovary" N83.20), with the keys of the sites they assume."""
+    out: dict[int, list[frozenset[str]]] = {}
+    for siblings in children.values():
+        for _key, _connector, _term, _code, child_id in siblings:
+            mods = modifiers.get(child_id)
+            if not mods:
+                continue
+            code = next((c for _k, _conn, _t, c, other in siblings if other == child_id), None)
+            # the sibling the modifier names codes in the subterm's own category: the subterm is a kind of it
+            sites = [
+                k
+                for k, conn, _t, c, other in siblings
+                if not conn and other != child_id and k and k <= mods and c and code and c[:3] == code[:3]
+            ]
+            if sites:
+                out[child_id] = sites
+    return out
 
 
 def _unstated_absence(key: frozenset[str], context: frozenset[str]) -> bool:

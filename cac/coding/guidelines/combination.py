@@ -657,7 +657,7 @@ def companions(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
 
 def due_to(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """A code becomes its "in (due to)" form when the underlying condition is coded (I85.00 -> I85.10 in cirrhosis);
-    a row's ``unless`` pattern in the code's clauses keeps it as it is."""
+    a row's ``unless`` pattern in the code's clauses keeps it as it is, and its ``requires`` pattern must be there."""
     out = list(cands)
     for row in _config().get("due_to", []):
         spec = CodeSpec(row["code"])
@@ -665,11 +665,14 @@ def due_to(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
         if not causes:
             continue
         unless = re.compile(row["unless"], re.IGNORECASE) if row.get("unless") else None
+        requires = re.compile(row["requires"], re.IGNORECASE) if row.get("requires") else None
         for c in [c for c in _confirmed_icd(out) if spec.covers(c.code)]:
             target = row["target"] + c.code[len(row["code"]) :]
             if not ctx.store.is_billable(ICD, target):
                 continue
             if unless is not None and any(unless.search(t) for _lo, t in _clause_texts(c, ctx)):
+                continue
+            if requires is not None and not any(requires.search(t) for _lo, t in _clause_texts(c, ctx)):
                 continue
             if row.get("absorbs"):
                 _absorb_cause(out, c, causes, target, row["label"], ctx)

@@ -8,6 +8,9 @@ nondisplaced (I.C.19.c.1), without foreign body unless one is documented, and th
 encounter unless the clause says subsequent or sequela; closed unless open). A clause listing several sites
 ("lacerations of scalp, R forearm and upper lip") gives one code per site. The evidence becomes the clause.
 
+A current fracture of a patient with osteoporosis that its clause calls a fragility fracture or puts down to a
+minor trauma is M80.- by site and side, not the traumatic code nor M81.- (Section I.C.13.d).
+
 The data (main terms, words read as index words, what makes a fracture nontraumatic) is ``resources/injury.yaml``.
 """
 
@@ -21,7 +24,17 @@ from typing import Any
 from cac.codesets.search import STOPWORDS, stem, words
 from cac.coding.candidates import SOURCE_WEIGHTS
 from cac.coding.guidelines.assertion import header_before
-from cac.coding.guidelines.common import ICD, add_rationale, bare, covers_any, derive, load_yaml, specs
+from cac.coding.guidelines.common import (
+    ICD,
+    CodeSpec,
+    add_rationale,
+    bare,
+    covers_any,
+    derive,
+    load_yaml,
+    lookup_spec,
+    specs,
+)
 from cac.coding.guidelines.context import GuidelineContext
 from cac.coding.guidelines.patterns import ALLERGY_HEADER, denied_before
 from cac.coding.guidelines.specificity import seventh_character, text_facets
@@ -206,29 +219,36 @@ class InjuryIndex:
             target = self._resolve(node) if node.see else None
             return 1 + max(0, target.depth - node.depth) if target is not None else 1
 
+        def leaf(node: _Node) -> int:
+            """1 for a subterm without subterms of its own: on a tie it names the part more precisely than a
+            sibling whose code stands for the part not further specified (femur, upper end: subcapital S72.01-
+            over neck S72.00-)."""
+            target = self._resolve(node) if node.see else None
+            return 0 if node.children or (target is not None and target.children) else 1
+
         def best_from(
             node: _Node, guard: int, seen: frozenset[int] = frozenset()
-        ) -> tuple[tuple[int, int], list[str], str | None]:
-            best: tuple[tuple[int, int], list[str], str | None] = ((0, 0), [], None)
+        ) -> tuple[tuple[int, int, int], list[str], str | None]:
+            best: tuple[tuple[int, int, int], list[str], str | None] = ((0, 0, 0), [], None)
             if guard > 8:
                 return best
             seen = seen | {id(node)}
             for score, term, child in options(node):
                 if id(child) in seen:  # a "see" reference leading back up the path
                     continue
-                (depth, sub_words), sub_path, sub_code = best_from(child, guard + 1, seen)
-                cand: tuple[tuple[int, int], list[str], str | None]
+                (depth, sub_words, sub_leaf), sub_path, sub_code = best_from(child, guard + 1, seen)
+                cand: tuple[tuple[int, int, int], list[str], str | None]
                 if sub_code is not None:
-                    cand = ((depth + levels(child), sub_words + score), [term, *sub_path], sub_code)
+                    cand = ((depth + levels(child), sub_words + score, sub_leaf), [term, *sub_path], sub_code)
                 elif code_of(child) is not None:
-                    cand = ((levels(child), score), [term], code_of(child))
+                    cand = ((levels(child), score, leaf(child)), [term], code_of(child))
                 else:
                     continue
                 if cand[0] > best[0]:
                     best = cand
             return best
 
-        (depth, _words), path, code = best_from(root, 0)
+        (depth, _words, _leaf), path, code = best_from(root, 0)
         if code is None:
             return InjuryWalk(root.code, main, 0) if root.code else None
         return InjuryWalk(code, ", ".join([main, *path]), depth)
@@ -417,6 +437,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             out.append(new)
     out = _specific_over_unspecified(out)
     out = _no_injury_nos_beside_a_specific_one(out)
+    out = osteoporotic_fractures(out, ctx)
     proposed = {c.code for c in out if c.system == ICD}
     out += [c for c in drug_codes(ctx) if c.code not in proposed]
     return out
@@ -658,4 +679,113 @@ def _specific_over_unspecified(cands: list[Candidate]) -> list[Candidate]:
             add_rationale(better, f"rule: less specific {c.code} for the same injury merged")
             continue
         out.append(c)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _osteoporotic() -> tuple[
+    list[CodeSpec], re.Pattern[str], re.Pattern[str], list[tuple[CodeSpec, str]], list[tuple[re.Pattern[str], str]]
+]:
+    """``injury.yaml`` osteoporotic_fracture: fracture specs, minor-trauma and other-cause words, M80 subcategory
+    by osteoporosis code, and the site digit by title words."""
+    cfg = _config()["osteoporotic_fracture"]
+    return (
+        specs(cfg["fractures"]),
+        re.compile(cfg["minor_trauma"], re.IGNORECASE),
+        re.compile(cfg["other_cause"], re.IGNORECASE),
+        [(CodeSpec(k), str(v)) for k, v in cfg["subcategory"].items()],
+        [(re.compile(rx, re.IGNORECASE), str(digit)) for rx, digit in cfg["sites"]],
+    )
+
+
+def _m80_code(fracture: Candidate, clause: str, subcategory: str, ctx: GuidelineContext) -> str | None:
+    """The M80.- code of ``fracture``'s site and side, with the 7th character its clause documents."""
+    _fx, _minor, _other, _sub, sites = _osteoporotic()
+    title = fracture.title or (ctx.store.title(ICD, fracture.code) or "")
+    digit = next((d for rx, d in sites if rx.search(title)), None)
+    if digit is None:
+        return None
+    letter = bare(fracture.code)[6:7] if len(bare(fracture.code)) == 7 else ""
+    # an S-code's 7th character for an open fracture (B, C) or its subsequent variants reads as M80's
+    letter = {"B": "A", "C": "A", "E": "D", "F": "D", "H": "G", "J": "G", "M": "K", "N": "K", "Q": "P", "R": "P"}.get(
+        letter, letter
+    )
+    side = _title_side(title) or _side(clause)
+    sided = finalize(f"{subcategory}{digit}", f"{clause} {_SEVENTH_WORDS.get(letter, '')}", side, ctx)
+    return sided
+
+
+_SEVENTH_WORDS = {"D": "subsequent encounter", "G": "delayed healing", "K": "nonunion", "P": "malunion", "S": "sequela"}
+
+
+def _same_fracture(
+    cand: Candidate, by_code: dict[str, Candidate], subcategory: str, ctx: GuidelineContext
+) -> Candidate | None:
+    """The M80.- candidate that stands for the same fracture as ``cand`` (another current fracture code of the same
+    site and side, written elsewhere without the words of a minor trauma); None when there is none."""
+    fractures = _osteoporotic()[0]
+    if cand.system != ICD or cand.assertion not in ("present", "possible") or not covers_any(fractures, cand.code):
+        return None
+    text = ctx.text or ""
+    for span in cand.evidence:
+        start, end = clause_bounds(text, span.start, span.end)
+        code = _m80_code(cand, text[start:end], subcategory, ctx)
+        if code is not None and code[:7] in {c[:7] for c in by_code}:
+            return next(v for k, v in by_code.items() if k[:7] == code[:7])
+    return None
+
+
+def osteoporotic_fractures(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """A current fracture of a patient with osteoporosis, from a trauma its clause calls minor (a fragility or
+    osteoporotic fracture, a fall from standing height), is M80.- by site and side, not the traumatic or
+    pathological fracture code nor M81.- beside it (Section I.C.13.d)."""
+    fractures, minor, other, subcategories, _sites = _osteoporotic()
+    osteo = [c for c in cands if c.system == ICD and c.code.startswith("M81") and c.assertion != "historical"]
+    if not osteo or not ctx.text:
+        return cands
+    subcategory = lookup_spec(subcategories, osteo[0].code) or "M80.0"
+    text = ctx.text
+    replaced: dict[int, Candidate] = {}
+    for cand in cands:
+        if cand.system != ICD or cand.assertion not in ("present", "possible") or not covers_any(fractures, cand.code):
+            continue
+        for span in cand.evidence:
+            start, end = clause_bounds(text, span.start, span.end)
+            clause = text[start:end]
+            if "fractur" not in clause.lower() and "fx" not in clause.lower() or not minor.search(clause):
+                continue
+            if other.search(clause):
+                continue
+            code = _m80_code(cand, clause, subcategory, ctx)
+            if code is not None:
+                why = f"rule: fracture in osteoporosis from minor trauma -> {code} (I.C.13.d)"
+                new = derive(cand, code, ctx, why)
+                # found as a coder finds it: Osteoporosis, with current pathological fracture, by site
+                new.rationale, new.source = f"index: Osteoporosis, with current pathological fracture; {why}", "index"
+                new.evidence = [Span(start, end, clause)]
+                # as confirmed as the fracture and the osteoporosis it combines
+                new.score = max(
+                    cand.score,
+                    max(o.score for o in osteo),
+                    final_score(new, SOURCE_WEIGHTS["index_walk"], len(new.evidence)),
+                )
+                replaced[id(cand)] = new
+                break
+    if not replaced:
+        return cands
+    by_code = {new.code: new for new in replaced.values()}
+    out: list[Candidate] = []
+    for cand in cands:
+        if id(cand) in replaced:
+            out.append(replaced[id(cand)])
+        elif (same := _same_fracture(cand, by_code, subcategory, ctx)) is not None:
+            add_rationale(same, f"rule: {cand.code} (the same fracture) merged")
+            same.evidence = sorted(
+                same.evidence + [e for e in cand.evidence if e not in same.evidence], key=lambda e: e.start
+            )
+        elif cand in osteo:
+            for new in replaced.values():
+                add_rationale(new, f"rule: {cand.code} (osteoporosis without current fracture) dropped")
+        else:
+            out.append(cand)
     return out

@@ -29,6 +29,7 @@ from cac.coding.guidelines.common import (
     CodeSpec,
     add_rationale,
     bare,
+    clause_at,
     covers_any,
     derive,
     hold,
@@ -281,7 +282,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     if enc.delivery:
         out = _outcome(out, ctx)
     elif enc.puerperium:
-        out = _after_delivery(out)
+        out = _ended_with_delivery(_after_delivery(out), ctx)
     else:
         out = _high_risk(out, enc, ctx)  # O09: prenatal encounters only
     out = _sterilization(out, ctx)
@@ -307,6 +308,16 @@ def _best_row(code: str) -> dict[str, Any] | None:
     return best[1] if best else None
 
 
+def _postpartum_target(cand: Candidate, row: dict[str, Any], ctx: GuidelineContext) -> str | None:
+    """The row's ``postpartum_target`` when a clause of the condition places it after the delivery; else None."""
+    target = row.get("postpartum_target")
+    if not target or not ctx.text:
+        return None
+    pattern = re.compile(_config()["postpartum_clause"], re.IGNORECASE)
+    text = ctx.text
+    return str(target) if any(pattern.search(clause_at(text, s.start, s.end)) for s in cand.evidence) else None
+
+
 def _conditions(cands: list[Candidate], enc: Encounter, ctx: GuidelineContext) -> list[Candidate]:
     """A condition in the pregnant patient -> its chapter 15 code first, the condition's own code kept where the O
     code says "use additional code" (Section I.C.15.a.1)."""
@@ -322,7 +333,7 @@ def _conditions(cands: list[Candidate], enc: Encounter, ctx: GuidelineContext) -
             if not row["keep"]:
                 out = [o for o in out if o is not c]
             continue
-        target = for_period(str(row["target"]), enc.periods(), ctx)
+        target = _postpartum_target(c, row, ctx) or for_period(str(row["target"]), enc.periods(), ctx)
         if target is None:
             continue
         where = _where(enc)
@@ -353,6 +364,28 @@ def _after_delivery(cands: list[Candidate]) -> list[Candidate]:
         if c.code.startswith("Z3A"):
             hold(c, "rule: weeks of gestation not reported in the puerperium (Section I.C.15.b)")
     return cands
+
+
+def _ended_with_delivery(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """In the puerperium a condition of the pregnancy the note says resolved ("GDM, resolved after delivery") is its
+    personal history code (``ended_with_delivery``), with the evidence of every mention of it."""
+    text = ctx.text or ""
+    out = list(cands)
+    for row in _config().get("ended_with_delivery", []):
+        spec, history = CodeSpec(str(row["code"])), str(row["history"])
+        resolved = re.compile(row["resolved"], re.IGNORECASE)
+        current = [c for c in _active(out) if c.system == ICD and spec.covers(c.code)]
+        past = [c for c in out if c.system == ICD and c.code == history]
+        if not current or not any(
+            resolved.search(clause_at(text, s.start, s.end)) for c in current + past for s in c.evidence
+        ):
+            continue
+        new = derive(current[0], history, ctx, f"rule: {row['label']} resolved after the delivery -> {history}")
+        new.assertion = "historical"
+        new.evidence = sorted({s for c in current + past for s in c.evidence}, key=lambda s: (s.start, s.end))
+        new.score = max(c.score for c in current)
+        out = [c for c in out if c not in current and c not in past] + [new]
+    return out
 
 
 def _line(text: str, span: Span) -> str:

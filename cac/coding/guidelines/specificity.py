@@ -569,7 +569,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             new.evidence.extend(_spans_of(dict(FACETS["laterality"])[side], cand, ctx))
         out.append(new)
     out = [numbered_sibling(dominant_side(c, ctx), ctx) for c in out]
-    return _drop_vague_across(_drop_unspecified_siblings(_drop_split_unspecified(out, ctx), ctx))
+    return _drop_vague_across(_drop_unspecified_siblings(_drop_split_unspecified(_drop_lay_wordings(out), ctx), ctx))
 
 
 _UNSPECIFIED_HEAD = re.compile(r"^unspecified ([a-z ]+)$", re.IGNORECASE)
@@ -659,11 +659,17 @@ def _same_condition(a: Candidate, b: Candidate) -> bool:
     return bool(_evidence_words(a) & _evidence_words(b)) or bool(vague and vague <= _words(a.title))
 
 
+# Categories whose subcategories are different sites, not subsites of one organ (secondary neoplasms, lymph nodes).
+_SITES_BY_SUBCATEGORY = frozenset({"C77", "C78", "C79"})
+
+
 def _same_malignancy(specific: Candidate, vague: Candidate) -> bool:
     """A malignancy of a named subsite and one of the same organ, site unspecified, on the same side: one cancer
     named twice ("breast cancer" and "malignant neoplasm of upper-outer quadrant of left breast")."""
     if specific.code[:1] != "C" or specific.code[:3] != vague.code[:3] or _UNSPECIFIED.search(specific.title):
         return False
+    if specific.code[:3] in _SITES_BY_SUBCATEGORY and specific.code[:5] != vague.code[:5]:
+        return False  # C79.70 (adrenal) and C79.89 (other sites) are two metastases, not one named twice
     sides = {title_facets(c.title).get("laterality") for c in (specific, vague)}
     return len(sides - {None}) <= 1
 
@@ -771,6 +777,58 @@ def _drop_unspecified_siblings(cands: list[Candidate], ctx: GuidelineContext) ->
             continue
         if len(ctx.store.billable_descendants(ICD, parent, limit=2)) > 1:
             add_flag(cand, "unspecified")
+        out.append(cand)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _lay_wordings() -> tuple[tuple[CodeSpec, re.Pattern[str], list[CodeSpec]], ...]:
+    """``resources/lay_wordings.tsv``: a code, the wordings that name its condition less precisely, and the codes
+    it gives way to (none: its own category)."""
+    return tuple(
+        (CodeSpec(row[0]), re.compile(rf"(?:{row[1]})", re.IGNORECASE), specs(row[2] if len(row) > 2 else ""))
+        for row in load_tsv("lay_wordings.tsv")
+    )
+
+
+def _lay_targets(cand: Candidate) -> list[CodeSpec] | None:
+    """The codes ``cand`` gives way to when every evidence text of it is a lay wording of its condition ("high
+    cholesterol" for E78.00: its own category E78); None when it is no lay wording."""
+    if cand.system != ICD or not cand.evidence:
+        return None
+    for spec, lay, targets in _lay_wordings():
+        if spec.covers(cand.code) and all(lay.fullmatch(" ".join(e.text.split())) for e in cand.evidence):
+            return targets or [CodeSpec(cand.code[:3])]
+    return None
+
+
+def _drop_lay_wordings(cands: list[Candidate]) -> list[Candidate]:
+    """A code read from a lay wording gives way to the clinician's term for the same condition coded on the same
+    footing ("high cholesterol" E78.00 beside "hyperlipidemia" E78.5; "sundowning" F05 beside a dementia code)."""
+    out: list[Candidate] = []
+    for cand in cands:
+        targets = _lay_targets(cand)
+        keeper = None
+        if targets is not None:
+            keeper = next(
+                (
+                    o
+                    for o in cands
+                    if o is not cand
+                    and o.system == ICD
+                    and o.code != cand.code
+                    and covers_any(targets, o.code)
+                    and _lay_targets(o) is None
+                    and _same_footing(o, cand)
+                ),
+                None,
+            )
+        if keeper is not None:
+            add_rationale(
+                keeper, f"rule: {cand.code} from a lay wording dropped for the clinician's term {keeper.code}"
+            )
+            _absorb(keeper, cand)
+            continue
         out.append(cand)
     return out
 

@@ -759,6 +759,36 @@ def _satisfied(ctx: GuidelineContext, text: str) -> list[tuple[StatusRule, list[
     return list(found)
 
 
+@lru_cache(maxsize=1)
+def _transplant_not_done() -> re.Pattern[str]:
+    return re.compile(_sections()["transplant_not_done"], re.IGNORECASE)
+
+
+def _no_transplant_status_before_the_transplant(cands: list[Candidate], text: str) -> list[Candidate]:
+    """A Z94 transplant status whose every "transplant" the note speaks of as still to come (an evaluation,
+    referral or listing for it) is not coded: the organ has not been transplanted."""
+    pattern = _transplant_not_done()
+    return [
+        c
+        for c in cands
+        if not (
+            c.code.startswith("Z94")
+            and c.evidence
+            and all(pattern.search(clause_at(text, s.start, s.end)) for s in c.evidence)
+        )
+    ]
+
+
+def _no_native_esrd_after_a_kidney_transplant(cands: list[Candidate]) -> list[Candidate]:
+    """A kidney transplant recipient's ESRD code (the native kidneys' disease) is not coded without current dialysis
+    (``kidney_transplant_esrd`` in status_rules.yaml)."""
+    rule = _sections()["kidney_transplant_esrd"]
+    codes = {c.code for c in cands}
+    if rule["status"] not in codes or any(c.startswith(tuple(rule["unless"])) for c in codes):
+        return cands
+    return [c for c in cands if not c.code.startswith(tuple(rule["drops"]))]
+
+
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """Add a status code for every rule the note's words satisfy, unless the code is already proposed."""
     text = ctx.text or ""
@@ -789,6 +819,8 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             )
         )
         have.add(rule.code)
+    out = _no_transplant_status_before_the_transplant(out, text)
+    out = _no_native_esrd_after_a_kidney_transplant(out)
     weeks = _gestation(text, ctx)
     bmi = _bmi(text, ctx, have | ({weeks.code} if weeks else set()))
     # the "BMI" mention itself finds only the category Z68: the rule's code replaces it
