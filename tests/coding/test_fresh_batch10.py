@@ -123,3 +123,24 @@ def test_withdrawal_hallucinations_and_wernicke_signs_are_integral(engine: Any) 
     codes = coded(engine, text, setting="inpatient")
     assert {"F10.232", "E51.2"} <= set(codes)
     assert not any(c.startswith(("R44", "H55", "R27", "R41.0")) for c in codes)
+
+
+def test_a_prior_fragility_fracture_leaves_osteoporosis_without_current_fracture(engine: Any) -> None:
+    text = (
+        "IMPRESSION:\n1. Osteoporosis by WHO criteria, lumbar spine T-score -2.8.\n"
+        "2. Elevated fracture risk given the prior fragility fracture and glucocorticoid therapy.\n"
+    )
+    codes = coded(engine, text)
+    assert "M81.0" in codes
+    assert not any(c.startswith("M80") for c in codes)
+
+
+def test_a_code_without_a_complication_gives_way_to_its_sibling_with_it(engine: Any) -> None:
+    text = (
+        "HPI: 24-year-old man with hemoglobin SS disease presents with pain in both thighs.\n"
+        "IMPRESSION:\n1. Hemoglobin SS disease with acute vaso-occlusive pain crisis.\n"
+    )
+    codes = coded(engine, text, setting="emergency")
+    assert "D57.00" in codes and "D57.1" not in codes
+    codes = coded(engine, "Assessment: BPH with LUTS - nocturia x3. Benign prostatic hyperplasia, on tamsulosin.\n")
+    assert "N40.1" in codes and "N40.0" not in codes

@@ -735,6 +735,12 @@ def _same_fracture(
     return None
 
 
+# Words that make the fracture of a clause a past one: M80 is for a current fracture (M81 + Z87.310 otherwise).
+_PAST_FRACTURE = re.compile(
+    r"\b(?:prior|previous|history of|hx of|h/o|(?<!year-)(?<!year )(?<!years-)old|healed|remote|past)\b", re.IGNORECASE
+)
+
+
 def osteoporotic_fractures(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     """A current fracture of a patient with osteoporosis, from a trauma its clause calls minor (a fragility or
     osteoporotic fracture, a fall from standing height), is M80.- by site and side, not the traumatic or
@@ -754,8 +760,8 @@ def osteoporotic_fractures(cands: list[Candidate], ctx: GuidelineContext) -> lis
             clause = text[start:end]
             if "fractur" not in clause.lower() and "fx" not in clause.lower() or not minor.search(clause):
                 continue
-            if other.search(clause):
-                continue
+            if other.search(clause) or _PAST_FRACTURE.search(text, start, span.end):
+                continue  # a fracture through a tumour; a past fracture ("the prior fragility fracture")
             code = _m80_code(cand, clause, subcategory, ctx)
             if code is not None:
                 why = f"rule: fracture in osteoporosis from minor trauma -> {code} (I.C.13.d)"

@@ -569,7 +569,45 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
             new.evidence.extend(_spans_of(dict(FACETS["laterality"])[side], cand, ctx))
         out.append(new)
     out = [numbered_sibling(dominant_side(c, ctx), ctx) for c in out]
-    return _drop_vague_across(_drop_unspecified_siblings(_drop_split_unspecified(_drop_lay_wordings(out), ctx), ctx))
+    out = _drop_unspecified_siblings(_drop_split_unspecified(_drop_lay_wordings(out), ctx), ctx)
+    return _drop_without_beside_with(_drop_vague_across(out), ctx)
+
+
+_WITHOUT_WORDS = re.compile(r"\bwithout ([a-z -]+)", re.IGNORECASE)
+_SIDED_TITLE = re.compile(r"\b(?:right|left|bilateral)\b", re.IGNORECASE)
+
+
+def _drop_without_beside_with(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """A code "without X" beside a code of its category "with X", on the same footing, is the same condition named
+    once without its complication ("hemoglobin SS disease" in the history, "... with pain crisis" in the impression):
+    D57.1 gives way to D57.00."""
+    out: list[Candidate] = []
+    for cand in cands:
+        sided = _SIDED_TITLE.search(cand.title)  # each eye or limb may have its own complication or none
+        absent = _WITHOUT_WORDS.search(cand.title) if cand.system == ICD and not sided else None
+        keeper = None
+        if absent is not None:
+            words = _words(absent.group(1))
+            keeper = next(
+                (
+                    o
+                    for o in cands
+                    if o is not cand
+                    and o.system == ICD
+                    and o.code[:3] == cand.code[:3]
+                    and not _WITHOUT_WORDS.search(o.title)
+                    and words
+                    and words <= _words(o.title)
+                    and _same_footing(o, cand, ctx.setting == "inpatient")
+                ),
+                None,
+            )
+        if keeper is None:
+            out.append(cand)
+            continue
+        add_rationale(keeper, f"rule: {cand.code} ({cand.title}) dropped for {keeper.code}")
+        _absorb(keeper, cand)
+    return out
 
 
 _UNSPECIFIED_HEAD = re.compile(r"^unspecified ([a-z ]+)$", re.IGNORECASE)
