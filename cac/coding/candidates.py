@@ -9,6 +9,7 @@ from importlib.resources import files
 
 from cac.codesets import ICD10CM, CodeSetStore
 from cac.codesets.model import SearchHit
+from cac.codesets.search import words
 from cac.coding.encoder import Encoder
 from cac.coding.index_walk import WalkResult, context_words, term_key
 
@@ -66,8 +67,23 @@ def walk_leaves_words(walk: WalkResult, mention_words_text: str) -> bool:
     if walk.depth == 0:
         return False
     said = context_words(mention_words_text, synonyms=False)
-    path = term_key(walk.path.replace(", see ", ", "))
+    path = term_key(_without_main_forms(walk.path.replace(", see ", ", ")))
     return bool(said) and path <= said and bool(said - path)
+
+
+def _without_main_forms(path: str) -> str:
+    """A walk's path without the other forms its main term lists ("Stenosis, stenotic, artery NEC" -> "Stenosis,
+    artery NEC"): a note writes one of them, and the form it leaves out is no word the walk read."""
+    parts = path.split(", ")
+    head = words(parts[0])
+    kept = [parts[0]]
+    forms = True
+    for part in parts[1:]:
+        part_words = words(part)
+        forms = forms and bool(head and part_words) and part_words[0][:3] == head[0][:3]
+        if not forms:
+            kept.append(part)
+    return ", ".join(kept)
 
 
 @dataclass

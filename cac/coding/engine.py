@@ -290,7 +290,9 @@ class Engine:
                 if column == SECONDARY:  # a metastasis's site is written next to it ("liver metastases")
                     contexts = [named_words, context_words(f"{named} {_metastasis_site(note.text, mention)}")]
                 else:
-                    near = f"{before} {named} {_of_phrase(note.text, mention.end, primary=True)}"
+                    near = _CERVICAL_CANCER.sub(
+                        "cervix ", f"{before} {named} {_of_phrase(note.text, mention.end, primary=True)}"
+                    )
                     quadrant = breast_quadrant(window)
                     contexts = [named_words, context_words(near)]
                     contexts.append(with_synonyms | context_words(quadrant) if quadrant else with_synonyms)
@@ -357,6 +359,8 @@ class Engine:
 # The words joining a condition to what it is in, with, due to or of ("Anemia in CKD", "Sepsis due to E. coli").
 _HEAD_CONNECTOR = re.compile(r"\s+(?:in|with|due to|secondary to|from|of)\s+", re.IGNORECASE)
 _SENTENCE_STOP = re.compile(r"[.;:](?:\s|$)")
+# "cervical cancer" is a cancer of the cervix uteri, not of the neck's cervical region (C76.0)
+_CERVICAL_CANCER = re.compile(r"\bcervical\s+(?=(?:cancer|carcinoma|malignancy|neoplasm)s?\b)", re.IGNORECASE)
 _MALIGNANT_BEFORE = re.compile(r"\bmalignant\s+$", re.IGNORECASE)
 _OF_SITE = re.compile(
     r"\s*(?:of|in|to|involving|arising from)\s+(?:the\s+)?(?:[lr]eft\s+|right\s+)?([a-z]+(?:\s+[a-z]+)?)", re.I

@@ -311,7 +311,9 @@ class IndexTree:
     ) -> WalkResult | None:
         """Depth-first over the subterms the context supports; the path reaching the deepest code wins."""
 
-        def options(current: int, depth: int) -> list[tuple[int, str, str | None, int]]:
+        def options(
+            current: int, depth: int, used: frozenset[str]
+        ) -> list[tuple[int, str, str | None, int, frozenset[str]]]:
             found = []
             current = self.see_targets.get(current, current)
             # Below a subterm with no code of its own, "without X" is the default when the note does not state X
@@ -320,24 +322,29 @@ class IndexTree:
             for key, connector, child_term, child_code, child_id in self.children.get(current, []):
                 if connector:  # "with" / "in": look through it at its subterms
                     for gkey, gconn, g_term, g_code, g_id in self.children.get(child_id, []):
-                        if gkey and not gconn and gkey <= context:
-                            found.append((len(gkey) + len(gkey & direct), f"{child_term} {g_term}", g_code, g_id))
-                elif key and key <= context:
+                        if gkey and not gconn and gkey <= context and not gkey <= used:
+                            found.append((len(gkey) + len(gkey & direct), f"{child_term} {g_term}", g_code, g_id, gkey))
+                elif key and key <= context and not (key <= used and _WITH_ROW.match(child_term)):
                     # "Cyst, retention (ovary)": a subterm assuming a sibling site the note does not name loses a
                     # tie to the site the note names ("retention cyst of the maxillary sinus": Cyst, sinus)
                     sites = self.assumed_sites.get(child_id)
                     unnamed = sites is not None and not any(site <= context for site in sites)
-                    found.append((len(key) + len(key & direct) - unnamed, child_term, child_code, child_id))
+                    found.append((len(key) + len(key & direct) - unnamed, child_term, child_code, child_id, key))
                 elif default_ok and key and _unstated_absence(key, context):
-                    found.append((0, child_term, child_code, child_id))
+                    found.append((0, child_term, child_code, child_id, frozenset()))
             return found
 
-        def best_from(current: int, depth: int, guard: int) -> tuple[tuple[int, int], list[str], str | None]:
+        def best_from(
+            current: int, depth: int, guard: int, used: frozenset[str]
+        ) -> tuple[tuple[int, int], list[str], str | None]:
+            """A "with" subterm names a word the path has not read yet: "Cholesterol > elevated" does not go on to
+            "with elevated (triglycerides)" on the one "elevated" of "elevated cholesterol" (a plain subterm may repeat
+            one: "Ulcer > foot > foot specified NEC", "Injury > pressure > injury")."""
             best: tuple[tuple[int, int], list[str], str | None] = ((0, 0), [], None)
             if guard > 8:
                 return best
-            for words_matched, child_term, child_code, child_id in options(current, depth):
-                score, sub_path, sub_code = best_from(child_id, depth + 1, guard + 1)
+            for words_matched, child_term, child_code, child_id, key in options(current, depth, used):
+                score, sub_path, sub_code = best_from(child_id, depth + 1, guard + 1, used | key)
                 if sub_code is not None:
                     candidate = ((score[0] + 1, score[1] + words_matched), [child_term, *sub_path], sub_code)
                 elif child_code is not None:
@@ -351,7 +358,7 @@ class IndexTree:
                     best = candidate
             return best
 
-        (depth, matched), path, found = best_from(node_id, 0, 0)
+        (depth, matched), path, found = best_from(node_id, 0, 0, term_key(term))
         if found is None:
             if code is None:
                 return None
@@ -385,6 +392,10 @@ def _assumed_sites(
     return out
 
 
+# A subterm written as "with X" in one row ("Cholesterol > elevated > with elevated (triglycerides)").
+_WITH_ROW = re.compile(r"(?:with|in|due to)\s", re.IGNORECASE)
+
+
 def _unstated_absence(key: frozenset[str], context: frozenset[str]) -> bool:
     """A "without X" subterm's key whose X the context does not state present."""
     return all(w.startswith(ABSENT_MARK) for w in key) and not {w[1:] for w in key} & context
@@ -395,8 +406,9 @@ _NO_TARGET = re.compile(r"\bcondition\b|\bby site\b", re.IGNORECASE)
 _STAGE_WITH_LETTER = re.compile(r"stage (\d[a-z])")
 # List numbering ("1. Type 2 diabetes") is not a modifier: it would read as "type 1".
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:#|\d{1,2}[.)])\s*")
-# "non-pressure ulcer" names no pressure ulcer: read as one word ("nonpressure"), which no index subterm names.
-_NON_PRESSURE = re.compile(r"\bnon[- ]?(?=pressure\b)", re.IGNORECASE)
+# "non-pressure ulcer" names no pressure ulcer: read as one word ("nonpressure"), which no index subterm names. So is
+# "non-Hodgkin": its "non" is no "non-follicular" beside "follicular" ("follicular non-Hodgkin lymphoma": C82.9-).
+_NON_PRESSURE = re.compile(r"\bnon[- ]?(?=pressure\b|hodgkin)", re.IGNORECASE)
 _ABSENT = re.compile(
     r"\b(without|no|denies|denied|negative for|free of|absence of|not(?= (?:yet )?in (?:\w+ )?remission\b))\b"
     r"[^.,;:\n]*",

@@ -47,6 +47,7 @@ class Rule:
     direction: str
     max_words: int = 0  # 0: no limit of its own
     item: bool = False  # the forward scope ends at a comma unless the list after it is a disjunction ("or")
+    listed: bool = False  # the backward scope may pass its word limit over a list of short items
 
 
 @dataclass(frozen=True)
@@ -137,11 +138,12 @@ class TriggerLexicon:
             category, direction = row[1], row[2]
             limit = int(row[3]) if len(row) > 3 and row[3].isdigit() else 0
             item = len(row) > 3 and row[3] == "item"
+            listed = len(row) > 3 and row[3] == "list"
             for key in expand_phrase(row[0]):
                 if category == "ignore":
                     rules.pop(key, None)
                 else:
-                    rules[key] = Rule(category, direction, limit, item)
+                    rules[key] = Rule(category, direction, limit, item, listed)
         self.rules = rules
         alternation = by_first_character([_phrase_regex(p) for p in sorted(rules, key=len, reverse=True)])
         self.regex = re.compile(rf"(?<!\w)(?:{alternation})(?![\w-])", re.IGNORECASE)
@@ -286,7 +288,7 @@ def _scope_start(text: str, hit: Hit, hits: list[Hit], bounds: list[int], limit:
         # a short reach stays inside its noun phrase: "stroke risk" is not "atrial fibrillation, stroke risk"
         begin = max(begin, text.rfind(",", begin, hit.start) + 1)
     words = [m.start() for m in _WORD.finditer(text, begin, hit.start)]
-    if len(words) > cap:
+    if len(words) > cap and not (hit.rule.listed and _short_list(text, begin, hit.start)):
         begin = words[-cap]
     return begin
 

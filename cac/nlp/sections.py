@@ -15,6 +15,9 @@ _LINE_HEADER = re.compile(
 # An upper-case header with a colon inside a line ("...normal.,PAST MEDICAL HISTORY: ..."; MTSamples style).
 _INLINE_HEADER = re.compile(r"(?<![A-Za-z0-9'-])(?P<h>[A-Z][A-Z /&()'-]{1,60}?)[ \t]*:")
 _NON_WORD = re.compile(r"[^a-z0-9/&()' -]+")
+# An upper-case header at the start of a line joined to its body by a comma where the note lost its line break
+# ("DIAGNOSES,1.  Concussion.", "REVIEW OF SYSTEMS,CONSTITUTIONAL:  ..."; MTSamples style).
+_COMMA_HEADER = re.compile(r"^[ \t]*(?P<h>[A-Z][A-Z /&()'-]{2,60}?),(?=[ \t]*\S)", re.M)
 
 
 def normalise_header(text: str) -> str:
@@ -50,6 +53,11 @@ def find_sections(text: str) -> list[Section]:
         name = _accept(raw, m.group("c") == ":")
         if name:
             found[m.start("h")] = (m.start("h"), m.end("h") + len(raw) - len(raw.rstrip()), name)
+    for m in _COMMA_HEADER.finditer(text):
+        raw = m.group("h").strip()
+        name = header_names().get(normalise_header(raw))
+        if name and len(raw) > 3 and m.start("h") not in found:
+            found[m.start("h")] = (m.start("h"), m.start("h") + len(raw), name)
     for m in _INLINE_HEADER.finditer(text):
         if m.start("h") in found:
             continue

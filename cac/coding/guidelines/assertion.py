@@ -436,7 +436,11 @@ def _remission_status(cand: Candidate, text: str) -> bool:
 
 # A condition the note says is over: "depression (resolved)", "childhood asthma, outgrown", "Anxiety in the past",
 # "resolved PTSD". Read in the rest of its list item (parentheses included) or just before it.
-_RESOLVED = r"(?:resolved|outgrown|grew out of it|in the past|no longer (?:an issue|active|present)|cured)"
+# "AAA, repaired 2015", "AAA s/p EVAR repair": a chronic condition (an aneurysm) a repair ended
+_RESOLVED = (
+    r"(?:resolved|outgrown|grew out of it|in the past|no longer (?:an issue|active|present)|cured|repaired|"
+    r"(?:s/p|status post) (?:[\w-]+ ){0,2}repair)"
+)
 _RESOLVED_AFTER = re.compile(rf"(?:\s*\([^)\n]*\)|[^,;.()\n])*?(?:,\s*)?\(?\b{_RESOLVED}\b", re.IGNORECASE)
 _RESOLVED_BEFORE = re.compile(r"\b(?:resolved|remote)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
 

@@ -80,6 +80,7 @@ def _without(cands: list[Candidate], drop: set[str]) -> list[Candidate]:
 
 def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
     cands = list(candidates)
+    cands = chronic_parts(cands, ctx)
     cands = diabetes(cands, ctx)
     cands = hypertension(cands, ctx)
     cands = clause_words(cands, ctx)
@@ -652,6 +653,20 @@ def companions(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
                 continue
             added.append(_companion(c, row["add"], ctx, f"rule: {row['label']} -> {row['add']}"))
             proposed.add(row["add"])
+    return cands + added
+
+
+def chronic_parts(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """The chronic condition of an "acute on chronic" one whose acute code does not state it ("acute on chronic
+    renal failure": N17.9 + N18.9), unless the note codes that chronic condition already (a CKD stage)."""
+    added: list[Candidate] = []
+    for row in _config().get("chronic_parts", []):
+        if any(c.system == ICD and c.code.startswith(row["unless"]) for c in cands + added):
+            continue
+        for c in _confirmed(cands, [CodeSpec(row["code"])]):
+            if _affirmed([row["pattern"]], _clauses(c, ctx)):
+                added.append(_companion(c, row["add"], ctx, f"rule: {row['label']} -> {row['add']}"))
+                break
     return cands + added
 
 

@@ -158,6 +158,12 @@ def _words(title: str) -> set[str]:
     return {w for w in words if len(w) > 3 and w not in _WORD_STOP}
 
 
+def _singulars(words: set[str]) -> set[str]:
+    """Title words in "-ies" in the singular: "bilateral carotid arteries" names the "carotid artery" of its
+    unspecified sibling (a plain "-s" stays: "Other specified disorders of cornea" is no side of H18.9)."""
+    return {w[:-3] + "y" if w.endswith("ies") else w for w in words}
+
+
 def text_facets(text: str) -> dict[str, set[str]]:
     """Every facet value documented in ``text`` (more specific values hide the general ones they contain)."""
     found: dict[str, set[str]] = {}
@@ -372,8 +378,8 @@ def respecify(cand: Candidate, entry: CodeEntry, ctx: GuidelineContext) -> tuple
     letter = entry.code[-1] if len(bare(entry.code)) == 7 else None
     fits = [f for f in rank_descendants(parent, text, ctx, letter) if f.matches > 0 and f.extras == 0]
     if side:  # the side alone may only choose between sides, not add a site ("gout, L toe" is no "gout, left hip")
-        own = _words(entry.title) | {"right", "left", "bilateral"}
-        fits = [f for f in fits if _words(ctx.store.title(ICD, f.code) or "") <= own]
+        own = _singulars(_words(entry.title)) | {"right", "left", "bilateral"}
+        fits = [f for f in fits if _singulars(_words(ctx.store.title(ICD, f.code) or "")) <= own]
     if not fits or fits[0].code == entry.code:
         return None
     return fits[0].code, _why(fits[0].code, text, ctx, None)
