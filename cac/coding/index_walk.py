@@ -544,11 +544,47 @@ def spinal_regions(text: str) -> set[str]:
     return out | {"spinal"} if out else out  # the spine's region, not the cervix's ("Stenosis, spinal, cervical")
 
 
+# A stage in Roman numerals or without the word "stage" after CKD ("CKD IIIb", "CKD 4", "stage IV") is the index's
+# "stage 3b", "stage 4"; a bare number counts only right after "CKD" or "stage".
+_STAGE_NUMBER = re.compile(
+    r"\b(ckd|kidney disease|stage)[\s,]*(?:stage\s*)?(iiia|iiib|iii|ii|iv|v|i|[1-5])(?:\s?([ab]))?\b"
+    r"(?![\s-]*(?:years?|yrs?|months?|mos?|weeks?|wks?|days?|times|x\b|%|mg|/))",
+    re.I,
+)
+_STAGE_WORD = re.compile(r"stage|ckd|kidney disease", re.I)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "iiia": "3a", "iiib": "3b"}
+
+
+def _arabic_stage(m: re.Match[str]) -> str:
+    """ "CKD IIIb" -> "CKD stage 3b"; "stage IV" -> "stage 4"."""
+    number = m.group(2).lower()
+    stage = _ROMAN.get(number, number) + (m.group(3) or "").lower()
+    return f"stage {stage}" if m.group(1).lower() == "stage" else f"{m.group(1)} stage {stage}"
+
+
+def arabic_stages(text: str) -> str:
+    """``text`` with each CKD or other stage written as the index writes it ("stage 3b")."""
+    return _STAGE_NUMBER.sub(_arabic_stage, text) if _STAGE_WORD.search(text) else text
+
+
+# A capital R or L right before a sided body part is the side ("R knee OA", "L hip DJD"): the index's "unilateral".
+_SIDE_BEFORE_PART = re.compile(
+    r"(?<![\w/.-])([RL])\.?\s+(?=(?:knee|hip|shoulder|elbow|wrist|hand|ankle|foot|leg|arm|thigh|forearm|finger|"
+    r"thumb|toe|heel|great toe|eye|ear|breast|lung|kidney|axilla|groin|buttock)s?\b)"
+)
+
+
+def _side_word(m: re.Match[str]) -> str:
+    return "right " if m.group(1) == "R" else "left "
+
+
 def written_and_index_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The stretch's own stemmed content words, and the same with the index's words for them, in one pass.
     Words the note says are absent ("without aura", "no bleeding") are kept apart, marked with ABSENT_MARK: they
     meet only the index's "without ..." subterms, never the condition itself."""
     text = _UNSTATED_AXIS.sub(" ", _NON_PRESSURE.sub("non", _VAPING.sub(" vaping ", _LIST_MARKER.sub(" ", text))))
+    text = arabic_stages(text)
+    text = _SIDE_BEFORE_PART.sub(_side_word, text)
     written: set[str] = set()
     extra: set[str] = set()
     present = []

@@ -395,7 +395,11 @@ def _section_default(
 
 
 def _mention_type(cands: list[tuple[str, str, str]]) -> str:
+    """ "problem" or "procedure" by most candidates; a condition our synonym lexicon names wins over the code sets'
+    procedure terms that name only the condition they treat ("lipoma", "ventral hernia": CPT inclusion terms)."""
     problems = sum(1 for c in cands if c[0] == "ICD-10-CM")
+    if problems and any(c[0] == "ICD-10-CM" and c[2] == "synonym" for c in cands):
+        return "problem"
     return "problem" if problems * 2 >= len(cands) else "procedure"
 
 

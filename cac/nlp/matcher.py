@@ -88,7 +88,9 @@ class TermIndex:
             return
         k = bag(words)
         bucket = self.entries.setdefault(k, [])
-        if cand is not None and len(bucket) < MAX_CANDIDATES and cand not in bucket:
+        # our synonym lexicon is added last: its row is kept past the cap ("lipoma" names twenty CPT excisions first)
+        full = len(bucket) >= MAX_CANDIDATES and (cand is None or cand[2] != "synonym")
+        if cand is not None and not full and cand not in bucket:
             bucket.append(cand)
         self.vocab.update(k)
 

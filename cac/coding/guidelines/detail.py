@@ -7,6 +7,7 @@ history, "chronic diastolic heart failure" in the impression). Tables in ``resou
   I11.0/I13.x without an I50 code get theirs ("use additional code to identify type of heart failure");
 - respiratory failure: J96.x from the acuity and the gas (hypoxia, hypercapnia) its clauses state;
 - pulmonary hypertension: I27.20 -> the group (or the cause) its clause names;
+- CKD stage: E1x.22/I12/I13 without an N18 code get the N18 code of the stage their own clause states;
 - sinusitis: a sinusitis whose clause names two or more sinuses -> J32.8 / J01.80 (all four: pansinusitis);
 - influenza: identified influenza A/B -> J10, unidentified -> J11, J09 only for a novel virus; a mention
   that is a negative test or a vaccine is no influenza.
@@ -47,6 +48,7 @@ def apply(candidates: list[Candidate], ctx: GuidelineContext) -> list[Candidate]
     cands = influenza(cands, ctx)
     cands = sinusitis(cands, ctx)
     cands = covid(cands, ctx)
+    cands = ckd_stage(cands, ctx)
     return cands
 
 
@@ -394,3 +396,28 @@ def covid(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
         if pairs and all(_not_influenza(s, cl, ctx, words) for s, cl in pairs):
             out = [o for o in out if o is not c]
     return out
+
+
+def ckd_stage(cands: list[Candidate], ctx: GuidelineContext) -> list[Candidate]:
+    """Diabetic or hypertensive CKD (E1x.22, I12, I13) without an N18 code: the N18 code of the stage its own clause
+    documents ("use additional code to identify stage of chronic kidney disease")."""
+    cfg = _config()["ckd_stage"]
+    if any(c.system == ICD and c.code.startswith("N18") for c in cands):
+        return cands
+    hosts = [
+        c for c in cands if c.system == ICD and c.assertion in CONFIRMED and covers_any(specs(cfg["hosts"]), c.code)
+    ]
+    if not hosts:
+        return cands
+    mention = re.compile(cfg["mention"], re.IGNORECASE)
+    host_spans = [(s, cl) for h in hosts for s, cl in span_clauses(h, ctx) if mention.search(cl)]
+    stages = {v for _s, cl in host_spans for v in text_facets(cl).get("ckd_stage", set())}
+    if len(stages) != 1:
+        return cands  # no stage, or stages that disagree: left to the coder
+    target = cfg["stage_code"].get(stages.pop())
+    if target is None or not ctx.store.is_billable(ICD, target):
+        return cands
+    host = max(hosts, key=lambda c: c.score)
+    new = derive(host, target, ctx, f"rule: {host.code} -> use additional code {target} for the CKD stage")
+    new.evidence = [s for s, _cl in host_spans]
+    return cands + [new]

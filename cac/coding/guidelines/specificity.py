@@ -72,13 +72,13 @@ FACETS: dict[str, list[tuple[str, str]]] = {
     ],
     "ckd_stage": [
         ("esrd", r"\bend[- ]stage renal\b|\besrd\b|\bend stage kidney\b"),
-        ("3a", r"\bstage\s*(?:3a|iiia)\b|\bckd\s*3a\b"),
-        ("3b", r"\bstage\s*(?:3b|iiib)\b|\bckd\s*3b\b"),
-        ("5", r"\bstage\s*(?:5|v)\b|\bckd\s*(?:5|v)\b"),
-        ("4", r"\bstage\s*(?:4|iv)\b|\bckd\s*(?:4|iv)\b"),
-        ("3", r"\bstage\s*(?:3|iii)\b|\bckd\s*(?:3|iii)\b"),
-        ("2", r"\bstage\s*(?:2|ii)\b|\bckd\s*(?:2|ii)\b"),
-        ("1", r"\bstage\s*(?:1|i)\b|\bckd\s*(?:1|i)\b"),
+        ("3a", r"\b(?:stage|ckd),?\s*(?:stage\s*)?(?:3|iii)\s?a\b"),
+        ("3b", r"\b(?:stage|ckd),?\s*(?:stage\s*)?(?:3|iii)\s?b\b"),
+        ("5", r"\b(?:stage|ckd),?\s*(?:stage\s*)?(?:5|v)\b"),
+        ("4", r"\b(?:stage|ckd),?\s*(?:stage\s*)?(?:4|iv)\b"),
+        ("3", r"\b(?:stage|ckd),?\s*(?:stage\s*)?(?:3|iii)\b"),
+        ("2", r"\b(?:stage|ckd),?\s*(?:stage\s*)?(?:2|ii)\b"),
+        ("1", r"\b(?:stage|ckd),?\s*(?:stage\s*)?(?:1|i)\b"),
     ],
     "hf_type": [
         ("combined", r"\bcombined\b|\bsystolic and diastolic\b|\bhfmref\b|\bmid-range ejection\b"),
@@ -377,6 +377,12 @@ def respecify(cand: Candidate, entry: CodeEntry, ctx: GuidelineContext) -> tuple
         text += f" \n {side}"  # "chondromalacia of patella, R knee": the side stated in the evidence's clause
     letter = entry.code[-1] if len(bare(entry.code)) == 7 else None
     fits = [f for f in rank_descendants(parent, text, ctx, letter) if f.matches > 0 and f.extras == 0]
+    # a sibling is a refinement only if it keeps the documented words of the code's own title and adds no short word
+    # the note leaves out: "major depression" is no "Depression, unspecified" (F32.A), "back pain" no "Low back pain"
+    own = _words(entry.title) - _words(parent.title)  # "abdominal" of R10.9 is its category's, not its own
+    kept = {w for w in own if re.search(rf"\b{re.escape(w)}", text, re.IGNORECASE)}
+    known = f"{parent.title} {entry.title}"  # "eye" of "Ocular hypertension, unspecified eye" -> "left eye"
+    fits = [f for f in fits if _refines(ctx.store.title(ICD, f.code) or "", kept, known, text)]
     if side:  # the side alone may only choose between sides, not add a site ("gout, L toe" is no "gout, left hip")
         own = _singulars(_words(entry.title)) | {"right", "left", "bilateral"}
         fits = [f for f in fits if _singulars(_words(ctx.store.title(ICD, f.code) or "")) <= own]
@@ -385,6 +391,23 @@ def respecify(cand: Candidate, entry: CodeEntry, ctx: GuidelineContext) -> tuple
     return fits[0].code, _why(fits[0].code, text, ctx, None)
 
 
+_SHORT_WORD = re.compile(r"\b[a-z]{3}\b")
+_OTHER = re.compile(r"\bother\b", re.IGNORECASE)
+
+
+def _refines(title: str, kept: set[str], parent_title: str, text: str) -> bool:
+    """A sibling's title keeps the documented words ``kept`` and names no three-letter word ("low") that neither
+    ``parent_title`` (the parent's and the code's own titles) nor the note states."""
+    if not kept <= _words(title):
+        return False
+    if _OTHER.search(title) and not _OTHER.search(text):
+        return False  # "Pneumonia due to other specified bacteria" is not what "bacterial pneumonia" says
+    lowered, parent = title.lower(), parent_title.lower()
+    short = {w for w in _SHORT_WORD.findall(lowered) if w not in _SHORT_STOP and w not in parent}
+    return all(re.search(rf"\b{w}", text, re.IGNORECASE) for w in short)
+
+
+_SHORT_STOP = frozenset({"and", "the", "for", "not", "with", "due", "use", "any", "all", "one", "two", "nec", "nos"})
 _CLAUSE_END = re.compile(r"[.;\n]")
 
 
