@@ -125,5 +125,5 @@ def test_unspecified_code_when_the_note_documents_the_detail(store):
     note = "PMH: CKD stage 4, followed by nephrology. Chronic diastolic heart failure."
     out = prebill_edits(["N18.9", "I10"], store=store, ncci=False, text=note)["edits"]
     assert [(e["kind"], e["codes"], e["severity"]) for e in out] == [("unspecified_documented", ["N18.9"], "warning")]
-    assert '"stage 4"' in out[0]["message"]
+    assert 'stage 4"' in out[0]["message"]  # the documented words quoted ("CKD stage 4")
     assert prebill_edits(["N18.4", "I10"], store=store, ncci=False, text=note)["edits"] == []

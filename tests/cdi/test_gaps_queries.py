@@ -53,7 +53,7 @@ def test_detail_written_elsewhere_in_the_note_is_reported(store):
     note = "HPI: known CKD stage 4, followed by nephrology.\nA/P: CKD - recheck BMP.\n"
     result = result_for(note, ("N18.9", "CKD - recheck"))
     gap = find_gaps(result, note, store)[0]
-    assert [(a, v, s.text) for a, v, s in gap.documented] == [("ckd_stage", "4", "stage 4")]
+    assert [(a, v, s.text) for a, v, s in gap.documented] == [("ckd_stage", "4", "CKD stage 4")]
 
 
 def test_non_billable_category_and_episode_of_care(store):
