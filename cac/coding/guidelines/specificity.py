@@ -10,6 +10,7 @@ character); when a descendant of it is already proposed, the parent is dropped f
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -610,31 +611,60 @@ def _drop_without_beside_with(cands: list[Candidate], ctx: GuidelineContext) -> 
     """A code "without X" beside a code of its category "with X", on the same footing, is the same condition named
     once without its complication ("hemoglobin SS disease" in the history, "... with pain crisis" in the impression):
     D57.1 gives way to D57.00."""
+    inpatient = ctx.setting == "inpatient"
+
+    def keeper_of(cand: Candidate) -> Candidate | None:
+        if cand.system != ICD or _SIDED_TITLE.search(cand.title):  # each eye or limb may have its own complication
+            return None
+        absent = _WITHOUT_WORDS.search(cand.title)
+        words = _words(absent.group(1)) if absent else set()
+        if not words:
+            return None
+        return _other_code(
+            cands,
+            cand,
+            lambda o: o.code[:3] == cand.code[:3] and not _WITHOUT_WORDS.search(o.title) and words <= _words(o.title),
+            inpatient,
+        )
+
+    return _give_way(
+        cands, keeper_of, lambda cand, keeper: f"rule: {cand.code} ({cand.title}) dropped for {keeper.code}"
+    )
+
+
+def _other_code(
+    cands: list[Candidate], cand: Candidate, accepts: Callable[[Candidate], bool], inpatient: bool = False
+) -> Candidate | None:
+    """The first other ICD-10-CM code of ``cands`` that ``accepts`` and that is coded on the same footing as
+    ``cand``."""
+    return next(
+        (
+            o
+            for o in cands
+            if o is not cand
+            and o.system == ICD
+            and o.code != cand.code
+            and accepts(o)
+            and _same_footing(o, cand, inpatient)
+        ),
+        None,
+    )
+
+
+def _give_way(
+    cands: list[Candidate],
+    keeper_of: Callable[[Candidate], Candidate | None],
+    why: Callable[[Candidate, Candidate], str],
+) -> list[Candidate]:
+    """``cands`` without each candidate another one keeps the place of (``keeper_of``); the keeper takes its evidence
+    and says ``why``."""
     out: list[Candidate] = []
     for cand in cands:
-        sided = _SIDED_TITLE.search(cand.title)  # each eye or limb may have its own complication or none
-        absent = _WITHOUT_WORDS.search(cand.title) if cand.system == ICD and not sided else None
-        keeper = None
-        if absent is not None:
-            words = _words(absent.group(1))
-            keeper = next(
-                (
-                    o
-                    for o in cands
-                    if o is not cand
-                    and o.system == ICD
-                    and o.code[:3] == cand.code[:3]
-                    and not _WITHOUT_WORDS.search(o.title)
-                    and words
-                    and words <= _words(o.title)
-                    and _same_footing(o, cand, ctx.setting == "inpatient")
-                ),
-                None,
-            )
+        keeper = keeper_of(cand)
         if keeper is None:
             out.append(cand)
             continue
-        add_rationale(keeper, f"rule: {cand.code} ({cand.title}) dropped for {keeper.code}")
+        add_rationale(keeper, why(cand, keeper))
         _absorb(keeper, cand)
     return out
 
@@ -872,32 +902,18 @@ def _lay_targets(cand: Candidate) -> list[CodeSpec] | None:
 def _drop_lay_wordings(cands: list[Candidate]) -> list[Candidate]:
     """A code read from a lay wording gives way to the clinician's term for the same condition coded on the same
     footing ("high cholesterol" E78.00 beside "hyperlipidemia" E78.5; "sundowning" F05 beside a dementia code)."""
-    out: list[Candidate] = []
-    for cand in cands:
+
+    def keeper_of(cand: Candidate) -> Candidate | None:
         targets = _lay_targets(cand)
-        keeper = None
-        if targets is not None:
-            keeper = next(
-                (
-                    o
-                    for o in cands
-                    if o is not cand
-                    and o.system == ICD
-                    and o.code != cand.code
-                    and covers_any(targets, o.code)
-                    and _lay_targets(o) is None
-                    and _same_footing(o, cand)
-                ),
-                None,
-            )
-        if keeper is not None:
-            add_rationale(
-                keeper, f"rule: {cand.code} from a lay wording dropped for the clinician's term {keeper.code}"
-            )
-            _absorb(keeper, cand)
-            continue
-        out.append(cand)
-    return out
+        if targets is None:
+            return None
+        return _other_code(cands, cand, lambda o: covers_any(targets, o.code) and _lay_targets(o) is None)
+
+    return _give_way(
+        cands,
+        keeper_of,
+        lambda cand, keeper: f"rule: {cand.code} from a lay wording dropped for the clinician's term {keeper.code}",
+    )
 
 
 @lru_cache(maxsize=1)
@@ -909,28 +925,15 @@ def _vague_codes() -> tuple[tuple[CodeSpec, list[CodeSpec]], ...]:
 def _drop_vague_across(cands: list[Candidate]) -> list[Candidate]:
     """A vague code gives way to a code of another category that names the same condition more precisely, coded
     on the same footing ("anemia" D64.9 beside "iron deficiency anemia" D50.9)."""
-    out: list[Candidate] = []
-    for cand in cands:
-        better = None
-        if cand.system == ICD:
-            for vague, specific in _vague_codes():
-                if vague.covers(cand.code):
-                    better = next(
-                        (
-                            o
-                            for o in cands
-                            if o is not cand
-                            and o.system == ICD
-                            and o.code != cand.code
-                            and covers_any(specific, o.code)
-                            and _same_footing(o, cand)
-                        ),
-                        None,
-                    )
-                    break
-        if better is not None:
-            add_rationale(better, f"rule: vague {cand.code} ({cand.title}) dropped for {better.code}")
-            _absorb(better, cand)
-            continue
-        out.append(cand)
-    return out
+
+    def keeper_of(cand: Candidate) -> Candidate | None:
+        if cand.system != ICD:
+            return None
+        specific = next((spec for vague, spec in _vague_codes() if vague.covers(cand.code)), None)
+        if specific is None:
+            return None
+        return _other_code(cands, cand, lambda o: covers_any(specific, o.code))
+
+    return _give_way(
+        cands, keeper_of, lambda cand, keeper: f"rule: vague {cand.code} ({cand.title}) dropped for {keeper.code}"
+    )
