@@ -144,3 +144,15 @@ def test_a_code_without_a_complication_gives_way_to_its_sibling_with_it(engine: 
     assert "D57.00" in codes and "D57.1" not in codes
     codes = coded(engine, "Assessment: BPH with LUTS - nocturia x3. Benign prostatic hyperplasia, on tamsulosin.\n")
     assert "N40.1" in codes and "N40.0" not in codes
+
+
+def test_two_numbered_ribs_are_multiple_rib_fractures(engine: Any) -> None:
+    text = "Assessment:\n1. Closed nondisplaced fractures of left 8th and 9th ribs.\n"
+    assert "S22.42XA" in coded(engine, text, setting="emergency")
+    assert "S22.32XA" in coded(engine, "Assessment: fracture of the left 7th rib.\n", setting="emergency")
+
+
+def test_a_little_cerumen_in_an_ear_exam_is_no_impaction(engine: Any) -> None:
+    codes = coded(engine, "Exam: TMs clear, small amount of cerumen in the right canal.\nAssessment: URI.\n")
+    assert "J06.9" in codes and not any(c.startswith("H61") for c in codes)
+    assert "H61.23" in coded(engine, "Assessment: cerumen impaction bilaterally.\n")

@@ -108,11 +108,19 @@ def _keys(term: str) -> tuple[frozenset[str], ...]:
     return tuple(dict.fromkeys(k for k in (_key(a) for a in alternatives) if k))
 
 
+# Two or more ribs named by number ("8th and 9th ribs", "ribs 4-6", "three left ribs") are the index's "multiple".
+_SEVERAL_RIBS = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?(?:\s*(?:,|and|&|-|to|through)\s*\d{1,2}(?:st|nd|rd|th)?)+\s+(?:\w+\s+)?ribs\b"
+    r"|\bribs\s+\d{1,2}\s*(?:,|and|&|-|to|through)\s*\d{1,2}\b|\b(?:two|three|four|five|six|several)\s+(?:\w+\s+)?ribs\b",
+    re.IGNORECASE,
+)
+
+
 def clause_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The clause's own stemmed words (negated stretches left out), and the same with the index's words for them."""
     _kinds, _nt, synonyms, _weak = _compiled()
     written: set[str] = set()
-    extra: set[str] = set()
+    extra: set[str] = {stem("multiple")} if _SEVERAL_RIBS.search(text) else set()
     for w in _tokens(_ABSENT.sub(" ", text)):
         if w in STOPWORDS:
             continue
