@@ -1127,12 +1127,13 @@ def stroke_sequelae(cands: list[Candidate], ctx: GuidelineContext) -> list[Candi
         found = 0
         # once one deficit shows the stroke old, a deficit tied to it elsewhere remains from it too ("dysphagia
         # following left MCA stroke" in the impression of a note whose history gives the stroke's date)
-        residual = [d for d in cands if _deficit_row(d, rows) and _tied_spans(stroke, d, text, cfg, known_old=False)]
+        tied = {id(d): _tied_spans(stroke, d, text, cfg, known_old=False) for d in cands if _deficit_row(d, rows)}
+        known_old = any(tied.values())
         for deficit in cands:
             row = _deficit_row(deficit, rows)
             if row is None:
                 continue
-            spans = _tied_spans(stroke, deficit, text, cfg, known_old=bool(residual))
+            spans = _tied_spans(stroke, deficit, text, cfg, known_old=True) if known_old else tied[id(deficit)]
             if not spans:
                 continue
             new = _sequela_code(stroke, deficit, spans, kind, row, ctx)
